@@ -1,0 +1,15 @@
+//! jianguan domain rules: plain Rust with no I/O, so they can be tested exhaustively
+//! and reused by standalone verifiers. Module names follow the seed's capabilities and
+//! the glossary of DESIGN.md §3.
+
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod config;
+pub mod crypto;
+pub mod deadline;
+pub mod draw;
+pub mod ledger;
+pub mod mask;
+pub mod org;
+pub mod uscc;

@@ -1,0 +1,101 @@
+//! Test support: every store test runs on SQLite and on PostgreSQL.
+//!
+//! PostgreSQL tests read `JIANGUAN_TEST_PG_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) and get a fresh schema each. Outside CI
+//! they skip PostgreSQL with a printed notice when no server answers; with `CI=true` a
+//! missing server fails the run.
+
+use crate::{open, DynStore};
+use jianguan_domain::crypto::HashAlgo;
+use std::path::PathBuf;
+
+pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A store under test and what to clean up afterwards.
+pub struct TestStore {
+    pub name: &'static str,
+    pub store: DynStore,
+    pub url: String,
+    pub dir: PathBuf,
+}
+
+fn unique(prefix: &str) -> String {
+    let mut b = [0u8; 6];
+    getrandom_fill(&mut b);
+    format!("{prefix}{}_{}", std::process::id(), hex::encode(b))
+}
+
+fn getrandom_fill(buf: &mut [u8]) {
+    use std::hash::{BuildHasher, Hasher};
+    // Tests only need distinct names, not secrets: mix the clock and a random hasher seed.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    let v = h.finish().to_be_bytes();
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = v[i % 8];
+    }
+}
+
+/// A fresh temporary directory.
+pub fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(unique("jianguan-test-"));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// A fresh SQLite store in a temporary directory, migrated.
+pub async fn sqlite() -> TestStore {
+    let dir = temp_dir();
+    let path = dir.join("jianguan.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = open(&url, 4, HashAlgo::Sha256).await.expect("open sqlite");
+    store.migrate().await.expect("migrate sqlite");
+    TestStore { name: "sqlite", store, url, dir }
+}
+
+/// The PostgreSQL server URL for tests, or `None` (with a notice) when none answers
+/// outside CI. Panics under `CI=true` when the server is missing.
+pub async fn pg_server() -> Option<String> {
+    let url = std::env::var("JIANGUAN_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_string());
+    match sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect(&url)
+        .await
+    {
+        Ok(pool) => {
+            pool.close().await;
+            Some(url)
+        }
+        Err(e) => {
+            if std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false) {
+                panic!("CI=true but PostgreSQL at {} is not reachable: {e}", crate::redact(&url));
+            }
+            eprintln!("NOTICE: PostgreSQL tests skipped: no server at {} ({e})", crate::redact(&url));
+            None
+        }
+    }
+}
+
+/// A fresh PostgreSQL schema, migrated; `None` when skipped (see [`pg_server`]).
+pub async fn postgres() -> Option<TestStore> {
+    let server = pg_server().await?;
+    let schema = unique("t_");
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&server).await.expect("pg");
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&pool).await.expect("create schema");
+    pool.close().await;
+    let sep = if server.contains('?') { '&' } else { '?' };
+    let url = format!("{server}{sep}options=-c%20search_path%3D{schema}");
+    let store = open(&url, 4, HashAlgo::Sha256).await.expect("open pg");
+    store.migrate().await.expect("migrate pg");
+    Some(TestStore { name: "postgres", store, url, dir: temp_dir() })
+}
+
+/// SQLite always, PostgreSQL when available (mandatory in CI).
+pub async fn all() -> Vec<TestStore> {
+    let mut v = vec![sqlite().await];
+    if let Some(pg) = postgres().await {
+        v.push(pg);
+    }
+    v
+}
