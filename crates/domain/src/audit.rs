@@ -71,29 +71,14 @@ pub fn canonical_bytes(e: &AuditEntry) -> Vec<u8> {
     let mut buf = Vec::with_capacity(256 + e.detail.len());
     push_field(&mut buf, b"jianguan-audit/1");
     push_field(&mut buf, &e.seq.to_be_bytes());
-    for f in [
-        &e.at,
-        &e.actor,
-        &e.role,
-        &e.action,
-        &e.object,
-        &e.payload_hash,
-        &e.prev_hash,
-        &e.algo,
-    ] {
+    for f in [&e.at, &e.actor, &e.role, &e.action, &e.object, &e.payload_hash, &e.prev_hash, &e.algo] {
         push_field(&mut buf, f.as_bytes());
     }
     buf
 }
 
 /// Seals an event into the entry that follows `prev_hash` at `seq`.
-pub fn seal(
-    event: &AuditEvent,
-    seq: i64,
-    at: String,
-    prev_hash: &str,
-    algo: HashAlgo,
-) -> AuditEntry {
+pub fn seal(event: &AuditEvent, seq: i64, at: String, prev_hash: &str, algo: HashAlgo) -> AuditEntry {
     let mut e = AuditEntry {
         seq,
         at,
@@ -148,26 +133,17 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier {
-            expected_seq: 1,
-            prev_hash: GENESIS_HASH.to_string(),
-            count: 0,
-        }
+        ChainVerifier { expected_seq: 1, prev_hash: GENESIS_HASH.to_string(), count: 0 }
     }
 }
 
 impl ChainVerifier {
     pub fn push(&mut self, e: &AuditEntry) -> Result<(), ChainError> {
         if e.seq != self.expected_seq {
-            return Err(ChainError::Gap {
-                seq: e.seq,
-                expected: self.expected_seq,
-            });
+            return Err(ChainError::Gap { seq: e.seq, expected: self.expected_seq });
         }
-        let algo = HashAlgo::parse(&e.algo).ok_or_else(|| ChainError::UnknownAlgo {
-            seq: e.seq,
-            algo: e.algo.clone(),
-        })?;
+        let algo =
+            HashAlgo::parse(&e.algo).ok_or_else(|| ChainError::UnknownAlgo { seq: e.seq, algo: e.algo.clone() })?;
         if algo.hex(e.detail.as_bytes()) != e.payload_hash {
             return Err(ChainError::PayloadHash { seq: e.seq });
         }
@@ -193,9 +169,7 @@ impl ChainVerifier {
 }
 
 /// Verifies a whole chain; returns the number of entries.
-pub fn verify_chain<'a>(
-    entries: impl IntoIterator<Item = &'a AuditEntry>,
-) -> Result<u64, ChainError> {
+pub fn verify_chain<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Result<u64, ChainError> {
     let mut v = ChainVerifier::default();
     for e in entries {
         v.push(e)?;
@@ -232,10 +206,7 @@ mod tests {
     pub(crate) fn chain(n: usize, algo: HashAlgo) -> Vec<AuditEntry> {
         let mut out: Vec<AuditEntry> = Vec::new();
         for i in 0..n {
-            let prev = out
-                .last()
-                .map(|e| e.hash.clone())
-                .unwrap_or_else(|| GENESIS_HASH.into());
+            let prev = out.last().map(|e| e.hash.clone()).unwrap_or_else(|| GENESIS_HASH.into());
             let ev = AuditEvent::new(
                 format!("user{}", i % 3),
                 "系统管理员",
@@ -243,13 +214,7 @@ mod tests {
                 format!("account:{i}"),
                 serde_json::json!({ "i": i }),
             );
-            out.push(seal(
-                &ev,
-                i as i64 + 1,
-                format!("2026-01-01T00:00:{:02}.000000Z", i % 60),
-                &prev,
-                algo,
-            ));
+            out.push(seal(&ev, i as i64 + 1, format!("2026-01-01T00:00:{:02}.000000Z", i % 60), &prev, algo));
         }
         out
     }
@@ -266,16 +231,10 @@ mod tests {
     fn edit_is_located() {
         let mut c = chain(10, HashAlgo::Sha256);
         c[4].actor = "mallory".into();
-        assert_eq!(
-            verify_chain(&c).unwrap_err(),
-            ChainError::OwnHash { seq: 5 }
-        );
+        assert_eq!(verify_chain(&c).unwrap_err(), ChainError::OwnHash { seq: 5 });
         let mut c = chain(10, HashAlgo::Sha256);
         c[6].detail = "{}".into();
-        assert_eq!(
-            verify_chain(&c).unwrap_err(),
-            ChainError::PayloadHash { seq: 7 }
-        );
+        assert_eq!(verify_chain(&c).unwrap_err(), ChainError::PayloadHash { seq: 7 });
     }
 }
 

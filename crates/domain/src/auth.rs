@@ -111,12 +111,7 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        PasswordPolicy {
-            min_length: 8,
-            min_classes: 3,
-            history: 5,
-            force_change_at_first_login: true,
-        }
+        PasswordPolicy { min_length: 8, min_classes: 3, history: 5, force_change_at_first_login: true }
     }
 }
 
@@ -176,12 +171,7 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        LockoutPolicy {
-            max_failures: 5,
-            window_minutes: 15,
-            lock_minutes: 30,
-            ip_max_failures: 30,
-        }
+        LockoutPolicy { max_failures: 5, window_minutes: 15, lock_minutes: 30, ip_max_failures: 30 }
     }
 }
 
@@ -196,11 +186,7 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        SessionPolicy {
-            idle_minutes: 30,
-            admin_idle_minutes: 15,
-            absolute_hours: 8,
-        }
+        SessionPolicy { idle_minutes: 30, admin_idle_minutes: 15, absolute_hours: 8 }
     }
 }
 
@@ -285,29 +271,17 @@ mod tests {
     fn separation_of_powers() {
         assert!(check_role_set(&[Role::SysAdmin]).is_ok());
         assert!(check_role_set(&[Role::DeptStaff, Role::Inspector]).is_ok());
-        assert_eq!(
-            check_role_set(&[Role::SysAdmin, Role::AuditAdmin]),
-            Err(RoleConflict::TwoAdminRoles)
-        );
-        assert_eq!(
-            check_role_set(&[Role::SecAdmin, Role::DeptStaff]),
-            Err(RoleConflict::AdminWithBusinessRole)
-        );
+        assert_eq!(check_role_set(&[Role::SysAdmin, Role::AuditAdmin]), Err(RoleConflict::TwoAdminRoles));
+        assert_eq!(check_role_set(&[Role::SecAdmin, Role::DeptStaff]), Err(RoleConflict::AdminWithBusinessRole));
     }
 
     #[test]
     fn password_policy() {
         let p = PasswordPolicy::default();
         assert_eq!(p.check("Ab1", "u"), Err(PasswordError::TooShort(8)));
-        assert_eq!(
-            p.check("abcdefgh1", "u"),
-            Err(PasswordError::TooFewClasses(3))
-        );
+        assert_eq!(p.check("abcdefgh1", "u"), Err(PasswordError::TooFewClasses(3)));
         assert!(p.check("Abcdefg1", "u").is_ok());
         assert!(p.check("abc-defg1", "u").is_ok());
-        assert_eq!(
-            p.check("Xzhangsan1", "zhangsan"),
-            Err(PasswordError::ContainsUsername)
-        );
+        assert_eq!(p.check("Xzhangsan1", "zhangsan"), Err(PasswordError::ContainsUsername));
     }
 }

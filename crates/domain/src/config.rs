@@ -24,11 +24,7 @@ impl Secret {
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_empty() {
-            "Secret(<empty>)"
-        } else {
-            "Secret(***)"
-        })
+        f.write_str(if self.0.is_empty() { "Secret(<empty>)" } else { "Secret(***)" })
     }
 }
 
@@ -129,9 +125,6 @@ mod tests {
         };
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("hunter2") && !dbg.contains("topsecretkey"));
-        assert_eq!(
-            redact_url("postgres://u:hunter2@db:5432/x"),
-            "postgres://u:***@db:5432/x"
-        );
+        assert_eq!(redact_url("postgres://u:hunter2@db:5432/x"), "postgres://u:***@db:5432/x");
     }
 }

@@ -6,11 +6,7 @@ pub fn phone(s: &str) -> String {
     let c: Vec<char> = s.trim().chars().collect();
     match c.len() {
         0 => String::new(),
-        11 => format!(
-            "{}****{}",
-            c[..3].iter().collect::<String>(),
-            c[7..].iter().collect::<String>()
-        ),
+        11 => format!("{}****{}", c[..3].iter().collect::<String>(), c[7..].iter().collect::<String>()),
         n if n <= 4 => "*".repeat(n),
         n => format!(
             "{}{}{}",
@@ -53,8 +49,7 @@ pub fn scrub_text(text: &str) -> String {
         if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
             let mut j = i;
             while j < chars.len()
-                && (chars[j].is_ascii_digit()
-                    || ((chars[j] == 'X' || chars[j] == 'x') && j - i == 17))
+                && (chars[j].is_ascii_digit() || ((chars[j] == 'X' || chars[j] == 'x') && j - i == 17))
             {
                 j += 1;
             }

@@ -5,10 +5,7 @@
 
 /// Helpers shared by the generated code.
 pub(crate) fn roles_from_codes(codes: &[String]) -> Vec<jianguan_domain::auth::Role> {
-    let mut roles: Vec<_> = codes
-        .iter()
-        .filter_map(|c| jianguan_domain::auth::Role::from_code(c))
-        .collect();
+    let mut roles: Vec<_> = codes.iter().filter_map(|c| jianguan_domain::auth::Role::from_code(c)).collect();
     roles.sort();
     roles
 }
@@ -779,6 +776,14 @@ macro_rules! impl_store {
                     .bind(t)
                     .execute(&mut *tx)
                     .await?;
+                if must_change {
+                    // A reset password ends every session of the account.
+                    sqlx::query("UPDATE sessions SET ended_at = $1 WHERE account_id = $2 AND ended_at IS NULL")
+                        .bind(t)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 let action = if must_change { "account.password_reset" } else { "account.password_change" };
                 self.append_audit(&mut tx, &actor.event(action, format!("account:{id}"), serde_json::json!({}))).await?;
                 tx.commit().await?;

@@ -20,7 +20,9 @@ impl<'s> MigrationSource<'s> for Embedded {
             Ok(self
                 .0
                 .iter()
-                .map(|(v, d, _, sql)| Migration::new(*v, Cow::Borrowed(*d), MigrationType::Simple, Cow::Borrowed(*sql), false))
+                .map(|(v, d, _, sql)| {
+                    Migration::new(*v, Cow::Borrowed(*d), MigrationType::Simple, Cow::Borrowed(*sql), false)
+                })
                 .collect())
         })
     }

@@ -30,21 +30,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn system() -> Self {
-        Actor {
-            name: "system".into(),
-            role: "system".into(),
-            account_id: None,
-            department_id: None,
-        }
+        Actor { name: "system".into(), role: "system".into(), account_id: None, department_id: None }
     }
 
     pub fn public() -> Self {
-        Actor {
-            name: "public".into(),
-            role: "anonymous".into(),
-            account_id: None,
-            department_id: None,
-        }
+        Actor { name: "public".into(), role: "anonymous".into(), account_id: None, department_id: None }
     }
 
     pub fn event(&self, action: &str, object: impl Into<String>, detail: serde_json::Value) -> AuditEvent {
@@ -89,7 +79,6 @@ pub struct Unit {
     /// Member department ids (groups only).
     pub members: Vec<i64>,
 }
-
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitHistory {

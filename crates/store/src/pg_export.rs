@@ -11,9 +11,7 @@ pub(crate) async fn export(store: &PgStore, out: &std::path::Path) -> Result<Bac
         return Err(StoreError::Conflict(format!("备份文件 {} 已存在,不会覆盖", out.display())));
     }
     let mut conn = store.pool().acquire().await?;
-    sqlx::query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *conn).await?;
     let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *conn).await?;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
@@ -23,10 +21,8 @@ pub(crate) async fn export(store: &PgStore, out: &std::path::Path) -> Result<Bac
     .await?;
     let mut counts = Vec::new();
     for t in tables {
-        let n: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n FROM \"{t}\""))
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get("n")?;
+        let n: i64 =
+            sqlx::query(&format!("SELECT COUNT(*) AS n FROM \"{t}\"")).fetch_one(&mut *conn).await?.try_get("n")?;
         counts.push((t, n));
     }
     let schema: String = sqlx::query_scalar("SELECT current_schema()::text").fetch_one(&mut *conn).await?;
@@ -46,9 +42,5 @@ pub(crate) async fn export(store: &PgStore, out: &std::path::Path) -> Result<Bac
         let _ = std::fs::remove_file(out);
         return Err(StoreError::Invalid(format!("pg_dump 失败:{status}")));
     }
-    Ok(BackupSummary {
-        path: out.display().to_string(),
-        bytes: std::fs::metadata(out)?.len(),
-        tables: counts,
-    })
+    Ok(BackupSummary { path: out.display().to_string(), bytes: std::fs::metadata(out)?.len(), tables: counts })
 }

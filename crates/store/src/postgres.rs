@@ -6,8 +6,6 @@ use sqlx::Postgres;
 use std::str::FromStr;
 use std::time::Duration;
 
-
-
 pub struct PgStore {
     pool: PgPool,
     url: jianguan_domain::config::Secret,
@@ -26,11 +24,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await?;
-        Ok(PgStore {
-            pool,
-            url: jianguan_domain::config::Secret::new(url),
-            algo,
-        })
+        Ok(PgStore { pool, url: jianguan_domain::config::Secret::new(url), algo })
     }
 
     pub(crate) async fn begin_write(&self) -> crate::Result<sqlx::Transaction<'static, Postgres>> {
@@ -56,7 +50,10 @@ crate::impl_store!(PgStore, Postgres, sqlx::postgres::PgRow, {
     }
 
     async fn migrate(&self) -> Result<()> {
-        sqlx::migrate::Migrator::new(crate::migrations::Embedded(crate::migrations::POSTGRES)).await?.run(&self.pool).await?;
+        sqlx::migrate::Migrator::new(crate::migrations::Embedded(crate::migrations::POSTGRES))
+            .await?
+            .run(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-
-
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
@@ -45,12 +43,7 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(base.read_only(true))
             .await?;
-        Ok(SqliteStore {
-            writer,
-            reader,
-            path: path.to_path_buf(),
-            algo,
-        })
+        Ok(SqliteStore { writer, reader, path: path.to_path_buf(), algo })
     }
 
     pub(crate) async fn begin_write(&self) -> crate::Result<sqlx::Transaction<'static, Sqlite>> {
@@ -77,7 +70,10 @@ crate::impl_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow, {
     }
 
     async fn migrate(&self) -> Result<()> {
-        sqlx::migrate::Migrator::new(crate::migrations::Embedded(crate::migrations::SQLITE)).await?.run(&self.writer).await?;
+        sqlx::migrate::Migrator::new(crate::migrations::Embedded(crate::migrations::SQLITE))
+            .await?
+            .run(&self.writer)
+            .await?;
         Ok(())
     }
 
@@ -99,10 +95,7 @@ crate::impl_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow, {
             std::fs::create_dir_all(parent)?;
         }
         // VACUUM INTO takes a consistent snapshot while writers continue.
-        sqlx::query("VACUUM INTO $1")
-            .bind(out.display().to_string())
-            .execute(&self.reader)
-            .await?;
+        sqlx::query("VACUUM INTO $1").bind(out.display().to_string()).execute(&self.reader).await?;
         let tables: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
         )
@@ -117,11 +110,7 @@ crate::impl_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow, {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&snap.writer).await?;
         snap.writer.close().await;
         snap.reader.close().await;
-        Ok(BackupSummary {
-            path: out.display().to_string(),
-            bytes: std::fs::metadata(out)?.len(),
-            tables: counts,
-        })
+        Ok(BackupSummary { path: out.display().to_string(), bytes: std::fs::metadata(out)?.len(), tables: counts })
     }
 
     async fn close(&self) {

@@ -71,9 +71,13 @@ async fn concurrent_writers_keep_the_chain_gapless() {
             let s = t.store.clone();
             handles.push(tokio::spawn(async move {
                 for i in 0..25 {
-                    s.audit(Actor::system().event("test.concurrent", format!("w{w}:{i}"), serde_json::json!({ "i": i })))
-                        .await
-                        .unwrap();
+                    s.audit(Actor::system().event(
+                        "test.concurrent",
+                        format!("w{w}:{i}"),
+                        serde_json::json!({ "i": i }),
+                    ))
+                    .await
+                    .unwrap();
                 }
             }));
         }
@@ -115,13 +119,16 @@ async fn departments_rename_merge_groups_with_history() {
         assert!(matches!(not_group, Err(StoreError::Invalid(_))));
 
         let acct = s
-            .create_account(&admin(), &NewAccount {
-                username: "qx.staff".into(),
-                display_name: "气象填报员".into(),
-                department_id: a.id,
-                password_hash: "h".into(),
-                must_change_password: true,
-            })
+            .create_account(
+                &admin(),
+                &NewAccount {
+                    username: "qx.staff".into(),
+                    display_name: "气象填报员".into(),
+                    department_id: a.id,
+                    password_hash: "h".into(),
+                    must_change_password: true,
+                },
+            )
             .await
             .unwrap();
         let yjj = units.iter().find(|u| u.code == "yjj").unwrap();
@@ -145,13 +152,16 @@ async fn accounts_roles_sessions_and_keys() {
         s.seed_organisation(&Actor::system()).await.unwrap();
         let dept = s.list_units().await.unwrap().into_iter().find(|u| u.code == "scjgj").unwrap();
         let a = s
-            .create_account(&admin(), &NewAccount {
-                username: "zhang.san".into(),
-                display_name: "张三".into(),
-                department_id: dept.id,
-                password_hash: "hash1".into(),
-                must_change_password: true,
-            })
+            .create_account(
+                &admin(),
+                &NewAccount {
+                    username: "zhang.san".into(),
+                    display_name: "张三".into(),
+                    department_id: dept.id,
+                    password_hash: "hash1".into(),
+                    must_change_password: true,
+                },
+            )
             .await
             .unwrap();
         assert!(a.must_change_password && a.roles.is_empty());
@@ -201,13 +211,16 @@ async fn accounts_roles_sessions_and_keys() {
         assert_eq!(s.ip_failures_since("10.0.0.9", window).await.unwrap(), 3);
 
         let key = s
-            .create_api_key(&admin(), &NewApiKey {
-                department_id: dept.id,
-                name: "审批系统".into(),
-                prefix: "jgk_abc".into(),
-                key_hash: "kh".into(),
-                scopes: vec!["licences:write".into()],
-            })
+            .create_api_key(
+                &admin(),
+                &NewApiKey {
+                    department_id: dept.id,
+                    name: "审批系统".into(),
+                    prefix: "jgk_abc".into(),
+                    key_hash: "kh".into(),
+                    scopes: vec!["licences:write".into()],
+                },
+            )
             .await
             .unwrap();
         assert_eq!(s.find_api_key("jgk_abc").await.unwrap().unwrap().scopes, vec!["licences:write"]);
@@ -222,7 +235,14 @@ async fn accounts_roles_sessions_and_keys() {
             .into_iter()
             .map(|e| e.action)
             .collect();
-        for expected in ["account.create", "account.roles", "account.password_change", "account.disable", "api_key.create", "api_key.revoke"] {
+        for expected in [
+            "account.create",
+            "account.roles",
+            "account.password_change",
+            "account.disable",
+            "api_key.create",
+            "api_key.revoke",
+        ] {
             assert!(actions.iter().any(|a| a == expected), "{}: missing {expected} in {actions:?}", t.name);
         }
         assert!(s.verify_audit().await.unwrap().is_ok());
@@ -252,7 +272,10 @@ async fn notifications_are_deduplicated_and_scoped() {
         assert_eq!(s.notifications_for(d2, 0, 10).await.unwrap().len(), 0, "{}", t.name);
         let id = s.notifications_for(d1, 0, 10).await.unwrap()[0].id;
         s.mark_notification_read(id, d2, 0).await.unwrap();
-        assert!(s.notifications_for(d1, 0, 10).await.unwrap()[0].read_at.is_none(), "another department cannot mark it");
+        assert!(
+            s.notifications_for(d1, 0, 10).await.unwrap()[0].read_at.is_none(),
+            "another department cannot mark it"
+        );
         s.mark_notification_read(id, d1, 0).await.unwrap();
         assert!(s.notifications_for(d1, 0, 10).await.unwrap()[0].read_at.is_some());
     }
@@ -270,7 +293,8 @@ async fn backup_is_a_consistent_snapshot() {
         assert_eq!(depts as usize, s.list_units().await.unwrap().len());
         assert!(matches!(s.backup(&out).await, Err(StoreError::Conflict(_))), "never overwrites");
         if t.name == "sqlite" {
-            let restored = jianguan_store::open(&format!("sqlite://{}", out.display()), 1, Default::default()).await.unwrap();
+            let restored =
+                jianguan_store::open(&format!("sqlite://{}", out.display()), 1, Default::default()).await.unwrap();
             assert_eq!(restored.verify_audit().await.unwrap(), s.verify_audit().await.unwrap());
         }
     }

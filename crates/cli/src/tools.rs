@@ -1,0 +1,59 @@
+//! Small stdin/stdout tools: the working-day calendar and the code checkers.
+
+use crate::CalendarCommand;
+use chrono::{Datelike, NaiveDate};
+use jianguan_domain::calendar::WorkCalendar;
+use jianguan_domain::uscc::Uscc;
+use std::io::{BufRead, BufWriter, Write};
+use std::process::ExitCode;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("日期格式错误:{s}(应为 YYYY-MM-DD)").into())
+}
+
+pub fn calendar(cmd: CalendarCommand) -> Result<ExitCode> {
+    let cal = WorkCalendar::builtin();
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    match cmd {
+        CalendarCommand::IsWorkingDay { dates } => {
+            for d in dates {
+                let d = date(&d)?;
+                if !cal.covers(d.year_ce().1 as i32) {
+                    eprintln!("注意:{} 年的节假日安排尚未录入,按周一至周五计算", d.format("%Y"));
+                }
+                writeln!(out, "{} {}", d.format("%Y-%m-%d"), cal.is_working_day(d))?;
+            }
+        }
+        CalendarCommand::AddWorkingDays { date: d, n } => {
+            let d = date(&d)?;
+            let r = cal.checked_add_working_days(d, n).ok_or("日期超出可计算范围")?;
+            writeln!(out, "{}", r.format("%Y-%m-%d"))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn uscc_check() -> Result<ExitCode> {
+    let stdin = std::io::stdin();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut any_invalid = false;
+    for line in stdin.lock().lines() {
+        let line = line?;
+        let code = line.trim();
+        if code.is_empty() {
+            continue;
+        }
+        match Uscc::parse(code) {
+            Ok(_) => writeln!(out, "{code}\tvalid")?,
+            Err(e) => {
+                any_invalid = true;
+                writeln!(out, "{code}\tinvalid\t{e}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if any_invalid { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
