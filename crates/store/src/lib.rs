@@ -10,10 +10,12 @@
 //! Every state change writes its audit entry in the same transaction.
 
 pub mod common;
+pub mod ledger;
 pub mod migrations;
 pub mod model;
 mod pg_export;
 pub mod postgres;
+pub mod registry;
 pub mod sqlite;
 pub mod testing;
 
@@ -69,9 +71,10 @@ impl Backend {
     }
 }
 
-/// The one storage interface the web layer and the CLI use.
+/// The one storage interface the web layer and the CLI use: the foundation here, each
+/// capability in its own trait (module named after the capability).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ledger::LedgerStore + registry::RegistryStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// Applies pending migrations.
     async fn migrate(&self) -> Result<()>;

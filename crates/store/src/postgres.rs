@@ -75,3 +75,6 @@ crate::impl_store!(PgStore, Postgres, sqlx::postgres::PgRow, {
         self.pool.close().await;
     }
 });
+
+crate::impl_ledger_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_registry_store!(PgStore, Postgres, sqlx::postgres::PgRow);

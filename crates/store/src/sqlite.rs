@@ -118,3 +118,6 @@ crate::impl_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow, {
         self.reader.close().await;
     }
 });
+
+crate::impl_ledger_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_registry_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);

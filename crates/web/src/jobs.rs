@@ -14,5 +14,11 @@ pub async fn run(state: AppState) {
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "audit checkpoint failed"),
         }
+        if let Err(e) = crate::pages::ledger::scheduled(&state).await {
+            tracing::error!(error = %e.message, "ledger job failed");
+        }
+        if let Err(e) = crate::pages::registry::scheduled(&state).await {
+            tracing::error!(error = %e.message, "registry job failed");
+        }
     }
 }

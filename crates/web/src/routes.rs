@@ -24,7 +24,7 @@ pub struct RouteDef {
     pub handler: MethodRouter<AppState>,
 }
 
-fn r(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteDef {
+pub fn r(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteDef {
     RouteDef { method, path, access, handler }
 }
 
@@ -34,6 +34,13 @@ const AUD: &[Role] = &[AuditAdmin];
 
 /// Every route of the application.
 pub fn table() -> Vec<RouteDef> {
+    let mut t = foundation();
+    t.extend(crate::pages::ledger::routes());
+    t.extend(crate::pages::registry::routes());
+    t
+}
+
+fn foundation() -> Vec<RouteDef> {
     use Access::*;
     use Method as M;
     vec![

@@ -219,7 +219,10 @@ pub struct ApiDoc;
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi().to_pretty_json().expect("openapi serialises")
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::pages::ledger::Api::openapi());
+    doc.merge(crate::pages::registry::Api::openapi());
+    doc.to_pretty_json().expect("openapi serialises")
 }
 
 pub async fn openapi() -> Response {

@@ -4,6 +4,8 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod home;
+pub mod ledger;
+pub mod registry;
 
 use crate::error::AppError;
 use crate::AppState;

@@ -1,0 +1,73 @@
+//! The foundation's routes.
+
+pub const ALL: &[&str] = &[
+    "anon",
+    "ledger_office",
+    "dept_staff",
+    "inspector",
+    "legal_reviewer",
+    "credit_manager",
+    "grid_intake",
+    "sys_admin",
+    "sec_admin",
+    "audit_admin",
+];
+pub const SIGNED_IN: &[&str] = &[
+    "ledger_office",
+    "dept_staff",
+    "inspector",
+    "legal_reviewer",
+    "credit_manager",
+    "grid_intake",
+    "sys_admin",
+    "sec_admin",
+    "audit_admin",
+];
+pub const SYS: &[&str] = &["sys_admin"];
+pub const SEC: &[&str] = &["sec_admin"];
+pub const AUD: &[&str] = &["audit_admin"];
+
+/// (method, route, who may use it).
+pub const ROUTES: &[(&str, &str, &[&str])] = &[
+    ("GET", "/", ALL),
+    ("GET", "/static/app.css", ALL),
+    ("GET", "/healthz", ALL),
+    ("GET", "/metrics", ALL),
+    ("GET", "/api/v1/openapi.json", ALL),
+    ("GET", "/login", ALL),
+    ("POST", "/login", ALL),
+    ("GET", "/login/totp", SIGNED_IN),
+    ("POST", "/login/totp", SIGNED_IN),
+    ("POST", "/logout", SIGNED_IN),
+    ("GET", "/account/password", SIGNED_IN),
+    ("POST", "/account/password", SIGNED_IN),
+    ("GET", "/account/totp", SIGNED_IN),
+    ("POST", "/account/totp", SIGNED_IN),
+    ("GET", "/home", SIGNED_IN),
+    ("GET", "/notifications", SIGNED_IN),
+    ("POST", "/notifications/{id}/read", SIGNED_IN),
+    ("GET", "/api/v1/me", SIGNED_IN),
+    ("GET", "/api/v1/departments", SIGNED_IN),
+    ("POST", "/api/v1/departments", SYS),
+    ("GET", "/admin/accounts", SYS),
+    ("POST", "/admin/accounts", SYS),
+    ("POST", "/admin/accounts/{id}/disable", SYS),
+    ("POST", "/admin/accounts/{id}/enable", SYS),
+    ("POST", "/admin/accounts/{id}/reset-password", SYS),
+    ("GET", "/admin/departments", SYS),
+    ("POST", "/admin/departments", SYS),
+    ("GET", "/admin/departments/{id}", SYS),
+    ("POST", "/admin/departments/{id}/rename", SYS),
+    ("POST", "/admin/departments/{id}/merge", SYS),
+    ("POST", "/admin/departments/{id}/members", SYS),
+    ("GET", "/admin/roles", SEC),
+    ("POST", "/admin/roles/{id}", SEC),
+    ("POST", "/admin/roles/{id}/reset-totp", SEC),
+    ("GET", "/admin/api-keys", SEC),
+    ("POST", "/admin/api-keys", SEC),
+    ("POST", "/admin/api-keys/{id}/revoke", SEC),
+    ("GET", "/audit", AUD),
+    ("GET", "/audit/export.csv", AUD),
+    ("GET", "/audit/checkpoints.json", AUD),
+    ("GET", "/api/v1/audit", AUD),
+];
