@@ -21,7 +21,7 @@ impl PgStore {
         let opts = PgConnectOptions::from_str(url)?.application_name("jianguan");
         let pool = PgPoolOptions::new()
             .max_connections(pool_size.max(2))
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;
         Ok(PgStore { pool, url: jianguan_domain::config::Secret::new(url), algo })
