@@ -10,6 +10,8 @@
 //! Every state change writes its audit entry in the same transaction.
 
 pub mod common;
+pub mod credit;
+pub mod draw;
 pub mod ledger;
 pub mod migrations;
 pub mod model;
@@ -74,7 +76,9 @@ impl Backend {
 /// The one storage interface the web layer and the CLI use: the foundation here, each
 /// capability in its own trait (module named after the capability).
 #[async_trait]
-pub trait Store: ledger::LedgerStore + registry::RegistryStore + Send + Sync + 'static {
+pub trait Store:
+    ledger::LedgerStore + registry::RegistryStore + draw::DrawStore + credit::CreditStore + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
     /// Applies pending migrations.
     async fn migrate(&self) -> Result<()>;

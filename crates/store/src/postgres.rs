@@ -78,3 +78,5 @@ crate::impl_store!(PgStore, Postgres, sqlx::postgres::PgRow, {
 
 crate::impl_ledger_store!(PgStore, Postgres, sqlx::postgres::PgRow);
 crate::impl_registry_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_draw_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_credit_store!(PgStore, Postgres, sqlx::postgres::PgRow);

@@ -121,3 +121,5 @@ crate::impl_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow, {
 
 crate::impl_ledger_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 crate::impl_registry_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_draw_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_credit_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);

@@ -20,5 +20,11 @@ pub async fn run(state: AppState) {
         if let Err(e) = crate::pages::registry::scheduled(&state).await {
             tracing::error!(error = %e.message, "registry job failed");
         }
+        if let Err(e) = crate::pages::draw::scheduled(&state).await {
+            tracing::error!(error = %e.message, "draw job failed");
+        }
+        if let Err(e) = crate::pages::credit::scheduled(&state).await {
+            tracing::error!(error = %e.message, "credit job failed");
+        }
     }
 }

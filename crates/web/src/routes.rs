@@ -37,6 +37,8 @@ pub fn table() -> Vec<RouteDef> {
     let mut t = foundation();
     t.extend(crate::pages::ledger::routes());
     t.extend(crate::pages::registry::routes());
+    t.extend(crate::pages::draw::routes());
+    t.extend(crate::pages::credit::routes());
     t
 }
 

@@ -40,8 +40,12 @@ static ENV: OnceLock<Environment<'static>> = OnceLock::new();
 pub fn env() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
-        for (name, src) in
-            TEMPLATES.iter().chain(crate::pages::ledger::TEMPLATES).chain(crate::pages::registry::TEMPLATES)
+        for (name, src) in TEMPLATES
+            .iter()
+            .chain(crate::pages::ledger::TEMPLATES)
+            .chain(crate::pages::registry::TEMPLATES)
+            .chain(crate::pages::draw::TEMPLATES)
+            .chain(crate::pages::credit::TEMPLATES)
         {
             env.add_template(name, src).expect("template compiles");
         }

@@ -222,6 +222,8 @@ pub fn openapi_json() -> String {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::pages::ledger::Api::openapi());
     doc.merge(crate::pages::registry::Api::openapi());
+    doc.merge(crate::pages::draw::Api::openapi());
+    doc.merge(crate::pages::credit::Api::openapi());
     doc.to_pretty_json().expect("openapi serialises")
 }
 

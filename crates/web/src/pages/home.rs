@@ -85,6 +85,8 @@ async fn cards(state: &AppState, p: &Principal) -> Result<Vec<Card>, AppError> {
     }
     out.extend(crate::pages::ledger::home_cards(state, p).await?);
     out.extend(crate::pages::registry::home_cards(state, p).await?);
+    out.extend(crate::pages::draw::home_cards(state, p).await?);
+    out.extend(crate::pages::credit::home_cards(state, p).await?);
     Ok(out)
 }
 
@@ -132,6 +134,8 @@ pub fn public_sections() -> Vec<PublicSection> {
     }];
     v.extend(crate::pages::ledger::public_sections());
     v.extend(crate::pages::registry::public_sections());
+    v.extend(crate::pages::draw::public_sections());
+    v.extend(crate::pages::credit::public_sections());
     v
 }
 

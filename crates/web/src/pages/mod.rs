@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod credit;
+pub mod draw;
 pub mod home;
 pub mod ledger;
 pub mod registry;

@@ -1,5 +1,7 @@
 //! The authorisation matrix, one file per capability.
 
+pub mod credit;
+pub mod draw;
 pub mod foundation;
 pub mod ledger;
 pub mod registry;
@@ -10,5 +12,7 @@ pub static MATRIX: std::sync::LazyLock<Vec<(&'static str, &'static str, &'static
         let mut v = foundation::ROUTES.to_vec();
         v.extend_from_slice(ledger::ROUTES);
         v.extend_from_slice(registry::ROUTES);
+        v.extend_from_slice(draw::ROUTES);
+        v.extend_from_slice(credit::ROUTES);
         v
     });
