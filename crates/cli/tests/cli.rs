@@ -174,3 +174,19 @@ fn configuration_file_and_environment() {
     let o = jianguan(&dir, &["--config", "missing.toml", "migrate"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("配置文件 missing.toml 不存在"));
 }
+
+#[test]
+fn verify_draw_accepts_the_golden_records_and_names_a_tampered_field() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../domain/tests/draw_golden/basic.json");
+    let dir = testing::temp_dir();
+    let o = jianguan(&dir, &["verify-draw", golden.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "ok\n");
+    assert!(o.status.success());
+    let mut record: serde_json::Value = serde_json::from_slice(&std::fs::read(&golden).unwrap()).unwrap();
+    record["entropy"]["value"] = serde_json::json!("tampered");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, serde_json::to_vec_pretty(&record).unwrap()).unwrap();
+    let o = jianguan(&dir, &["verify-draw", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).starts_with("mismatch "), "{}", stdout(&o));
+}
