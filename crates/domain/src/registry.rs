@@ -66,7 +66,8 @@ pub fn map_header<'a>(header: impl IntoIterator<Item = &'a str>) -> Result<[Opti
             }
         }
     }
-    let missing: Vec<&'static str> = REQUIRED_COLUMNS.iter().filter(|&&c| pos[c].is_none()).map(|&c| COLUMNS[c]).collect();
+    let missing: Vec<&'static str> =
+        REQUIRED_COLUMNS.iter().filter(|&&c| pos[c].is_none()).map(|&c| COLUMNS[c]).collect();
     if !missing.is_empty() {
         return Err(HeaderError::Missing(missing));
     }
@@ -89,7 +90,7 @@ pub enum HeaderError {
 
 /// One validated row of the import format. `legal_rep` is personal data in clear: the
 /// caller protects it before it reaches the store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct EntityRow {
     pub uscc: String,
     pub name: String,
@@ -308,8 +309,7 @@ pub fn parse_tags(s: &str) -> Result<Vec<String>, String> {
             other.push(t.to_string());
         }
     }
-    let mut v: Vec<String> =
-        KNOWN_TAGS.iter().zip(known).filter(|(_, k)| *k).map(|(t, _)| t.to_string()).collect();
+    let mut v: Vec<String> = KNOWN_TAGS.iter().zip(known).filter(|(_, k)| *k).map(|(t, _)| t.to_string()).collect();
     v.extend(other);
     if v.len() > MAX_TAGS {
         return Err(format!("标签过多(最多{MAX_TAGS}个)"));
