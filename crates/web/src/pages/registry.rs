@@ -765,11 +765,20 @@ async fn items_view(
         .collect();
     let kinds: Vec<_> = ListKind::ALL.iter().map(|k| context! { code => k.code(), label => k.label() }).collect();
     let mine = my_dept(&units, p);
+    let mut export_qs = format!(
+        "kind={}&q={}",
+        urlencoding::encode(q.kind.as_deref().unwrap_or("")),
+        urlencoding::encode(q.q.as_deref().unwrap_or(""))
+    );
+    if let Some(d) = q.department {
+        export_qs.push_str(&format!("&department={d}"));
+    }
     let ctx = context! {
         ..base(p, if public { "事项清单公示" } else { "事项清单" }),
         ..context! {
             rows => rows, kinds => kinds, kind => q.kind.clone().unwrap_or_default(), q => q.q.clone().unwrap_or_default(),
             department => q.department, departments => departments(&units), public => public, flash => flash, error => error,
+            export_qs => export_qs,
             can_create => !public && p.has(DeptStaff),
             can_import => !public && p.has(DeptStaff) && mine.as_ref().is_some_and(|(_, c)| c == LIST_KEEPER),
         }
