@@ -62,6 +62,12 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Recompute a published draw record (JSON) and print `ok`, or the first mismatching field.
+    VerifyDraw {
+        /// The draw record file, as downloaded from the public draw page.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Working-day calendar (State Council holiday arrangements with adjusted weekends).
     Calendar {
         #[command(subcommand)]
@@ -198,6 +204,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let cfg_file = cli.config.clone();
     match cli.command {
         Command::Calendar { command } => tools::calendar(command),
+        Command::VerifyDraw { file } => tools::verify_draw(&file),
         Command::Uscc { command: UsccCommand::Check } => tools::uscc_check(),
         Command::Serve { store, listen, no_demo } => {
             let mut cfg = config::load(cfg_file.as_deref(), &store)?;
