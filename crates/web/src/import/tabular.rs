@@ -255,18 +255,24 @@ pub fn for_each_row(
                     }
                 }
                 let line = rec.position().map(|p| p.line() as i64).unwrap_or(0);
-                cells.clear();
-                for f in rec.iter() {
+                // Cell buffers are reused from row to row (no allocation per cell).
+                let n = rec.len();
+                if cells.len() < n {
+                    cells.resize_with(n, String::new);
+                }
+                for (cell, f) in cells.iter_mut().zip(rec.iter()) {
+                    cell.clear();
                     match std::str::from_utf8(f) {
-                        Ok(s) => cells.push(s.to_string()),
+                        Ok(s) => cell.push_str(s),
                         // Only a UTF-8 file can get here: keep the row, mark the bad bytes.
-                        Err(_) => cells.push(String::from_utf8_lossy(f).into_owned()),
+                        Err(_) => cell.push_str(&String::from_utf8_lossy(f)),
                     }
                 }
+                let cells = &cells[..n];
                 if cells.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
-                if !each(Row { line, cells: &cells })? {
+                if !each(Row { line, cells })? {
                     return Ok(());
                 }
             }
