@@ -51,17 +51,19 @@ fn demo_file_imports_once_and_a_killed_import_resumes() {
 
     // Kill the first import once a batch is committed.
     let data = dir.join("data");
-    let mut child = Command::new(BIN)
-        .args(["import", "entities"])
-        .arg(&csv)
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("--accept-legacy")
-        .env("JIANGUAN_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        Command::new(BIN)
+            .args(["import", "entities"])
+            .arg(&csv)
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--accept-legacy")
+            .env("JIANGUAN_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let db = data.join("jianguan.db");
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let start = Instant::now();
@@ -77,8 +79,8 @@ fn demo_file_imports_once_and_a_killed_import_resumes() {
             });
             if let Some((rows, status)) = n {
                 if rows > 0 {
-                    child.kill().unwrap();
-                    child.wait().unwrap();
+                    child.0.kill().unwrap();
+                    child.0.wait().unwrap();
                     break (rows, status);
                 }
             }
@@ -111,6 +113,16 @@ fn demo_file_imports_once_and_a_killed_import_resumes() {
     assert!(ok);
     assert_eq!(last_line(&out), "total=45000 imported=0 updated=0 rejected=0 duplicate=45000");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A child process killed and reaped however the test ends.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn jianguan_domain_header() -> &'static str {

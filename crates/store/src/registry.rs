@@ -1056,7 +1056,9 @@ macro_rules! impl_registry_store {
                     if f.active_only {
                         qb.push(" AND active = TRUE");
                     }
-                    qb.push(" ORDER BY list_kind, code");
+                    qb.push(
+                        " ORDER BY CASE list_kind WHEN 'licence' THEN 1 WHEN 'filing' THEN 2 WHEN 'initial_review' THEN 3 ELSE 4 END, code",
+                    );
                     let rows = qb.build().fetch_all(self.read()).await?;
                     let links = sqlx::query("SELECT item_id, department_id FROM item_departments ORDER BY item_id, department_id")
                         .fetch_all(self.read())
