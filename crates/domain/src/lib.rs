@@ -12,4 +12,5 @@ pub mod draw;
 pub mod ledger;
 pub mod mask;
 pub mod org;
+pub mod progress;
 pub mod uscc;
