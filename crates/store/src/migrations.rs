@@ -34,8 +34,10 @@ macro_rules! embed {
     };
 }
 
-pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite": (1, "foundation", "0001_foundation.sql"));
-pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres": (1, "foundation", "0001_foundation.sql"));
+pub const SQLITE: &[EmbeddedMigration] =
+    embed!("sqlite": (1, "foundation", "0001_foundation.sql"), (2, "ledger", "0002_ledger.sql"));
+pub const POSTGRES: &[EmbeddedMigration] =
+    embed!("postgres": (1, "foundation", "0001_foundation.sql"), (2, "ledger", "0002_ledger.sql"));
 
 #[cfg(test)]
 mod tests {
