@@ -242,6 +242,8 @@ pub struct NewReport {
     pub revises_id: Option<i64>,
     /// Evidence files already uploaded by the same department and not yet attached.
     pub file_ids: Vec<i64>,
+    /// Evidence files stored on disk with this report, recorded in its transaction.
+    pub new_files: Vec<NewFile>,
 }
 
 /// An `Idempotency-Key` for a submission: same key and same request → the same report.
@@ -314,7 +316,7 @@ pub struct EvidenceFile {
     pub created_at: Timestamp,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewFile {
     pub sha256: String,
     pub size: i64,
@@ -841,7 +843,7 @@ macro_rules! impl_ledger_store {
                     let mut files = n.file_ids.clone();
                     files.sort_unstable();
                     files.dedup();
-                    if files.len() > 20 {
+                    if files.len() + n.new_files.len() > 20 {
                         return Err(StoreError::Invalid("一份报告最多附 20 个佐证材料".into()));
                     }
                     let t = now();
@@ -884,6 +886,29 @@ macro_rules! impl_ledger_store {
                             .execute(&mut *tx)
                             .await?;
                         shas.push(file.sha256);
+                    }
+                    for f in &n.new_files {
+                        if f.department_id != share.department_id {
+                            return Err(StoreError::Invalid(format!("佐证材料“{}”不属于本部门", f.name)));
+                        }
+                        if f.sha256.len() != 64 || !f.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+                            return Err(StoreError::Invalid("文件摘要格式错误".into()));
+                        }
+                        sqlx::query(
+                            "INSERT INTO ledger_files (sha256, size, kind, name, department_id, report_id, uploaded_by, created_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind(&f.sha256)
+                        .bind(f.size)
+                        .bind(&f.kind)
+                        .bind(&f.name)
+                        .bind(f.department_id)
+                        .bind(id)
+                        .bind(&actor.name)
+                        .bind(t)
+                        .execute(&mut *tx)
+                        .await?;
+                        shas.push(f.sha256.clone());
                     }
                     if let Some(k) = idem {
                         sqlx::query(

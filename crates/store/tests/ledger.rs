@@ -236,6 +236,25 @@ async fn evidence_files_attach_once_to_their_own_department() {
         let e = s.ledger_submit_report(&staff(scj), &reuse, None).await.unwrap_err();
         assert!(e.to_string().contains("已附在其他报告中"), "{e}");
         assert_eq!(s.ledger_reports(Some(share.id), None).await.unwrap().len(), 1);
+
+        // Files stored with the report are recorded in its transaction, or not at all.
+        let mine = NewFile {
+            sha256: "b".repeat(64),
+            size: 3,
+            kind: "txt".into(),
+            name: "说明.txt".into(),
+            department_id: scj,
+        };
+        let theirs = NewFile { department_id: sfj, ..mine.clone() };
+        let bad = NewReport { new_files: vec![mine.clone(), theirs], ..report(share.id, "附说明") };
+        assert!(matches!(s.ledger_submit_report(&staff(scj), &bad, None).await, Err(StoreError::Invalid(_))));
+        assert_eq!(s.ledger_files(task.id).await.unwrap().len(), 1, "{}: no file row left behind", t.name);
+        let good = NewReport { new_files: vec![mine], ..report(share.id, "附说明") };
+        let r2 = s.ledger_submit_report(&staff(scj), &good, None).await.unwrap();
+        let files = s.ledger_files(task.id).await.unwrap();
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[1].report_id, Some(r2.report().id));
+        assert_eq!(files[1].uploaded_by, staff(scj).name);
     }
 }
 
