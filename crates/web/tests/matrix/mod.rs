@@ -4,7 +4,6 @@ pub mod foundation;
 pub mod ledger;
 pub mod registry;
 
-
 /// Every route with who may use it: "anon" or a role code.
 pub static MATRIX: std::sync::LazyLock<Vec<(&'static str, &'static str, &'static [&'static str])>> =
     std::sync::LazyLock::new(|| {
