@@ -91,6 +91,7 @@ pub fn nav(p: &Principal) -> Vec<NavItem> {
     if has(Role::AuditAdmin) {
         v.push(NavItem { href: "/audit", label: "审计日志" });
     }
+    v.extend(crate::pages::ledger::nav(&u.account));
     v.push(NavItem { href: "/", label: "公开信息" });
     v
 }
