@@ -1,7 +1,9 @@
 //! `jianguan` — the one binary: the web server and the administration commands.
 
+mod bench_ledger;
 mod bootstrap;
 mod config;
+mod ledger;
 mod tools;
 
 use clap::{Parser, Subcommand};
@@ -70,6 +72,16 @@ enum Command {
         #[command(subcommand)]
         command: UsccCommand,
     },
+    /// Responsibility ledgers (台账): load, list, export and import Excel, warnings.
+    Ledger {
+        #[command(subcommand)]
+        command: ledger::LedgerCommand,
+    },
+    /// Performance benchmarks on a temporary store.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Write a consistent snapshot (SQLite: VACUUM INTO; PostgreSQL: pg_dump custom format).
     Backup {
         #[command(flatten)]
@@ -93,6 +105,20 @@ enum CalendarCommand {
         date: String,
         #[arg(value_name = "N", allow_hyphen_values = true)]
         n: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// The whole-annex page (附件1) with N progress reports in the store, through the real
+    /// router; prints p50/p95 against the 10 ms goal and a /healthz baseline.
+    Ledger {
+        /// Progress reports to put in the store first.
+        #[arg(long, default_value_t = 1000)]
+        reports: usize,
+        /// Timed requests per page.
+        #[arg(long, default_value_t = 300)]
+        iterations: usize,
     },
 }
 
@@ -121,6 +147,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Calendar { command } => tools::calendar(command),
         Command::Uscc { command: UsccCommand::Check } => tools::uscc_check(),
+        Command::Ledger { command } => ledger::run(command, cfg_file.as_deref()).await,
+        Command::Bench { command: BenchCommand::Ledger { reports, iterations } } => {
+            bench_ledger::run(reports, iterations.max(1)).await
+        }
         Command::Serve { store, listen, no_demo } => {
             let mut cfg = config::load(cfg_file.as_deref(), &store)?;
             if let Some(l) = listen {
