@@ -62,6 +62,12 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Recompute a published draw record (JSON) and print `ok`, or the first mismatching field.
+    VerifyDraw {
+        /// The draw record file, as downloaded from the public draw page.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Working-day calendar (State Council holiday arrangements with adjusted weekends).
     Calendar {
         #[command(subcommand)]
@@ -146,6 +152,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let cfg_file = cli.config.clone();
     match cli.command {
         Command::Calendar { command } => tools::calendar(command),
+        Command::VerifyDraw { file } => tools::verify_draw(&file),
         Command::Uscc { command: UsccCommand::Check } => tools::uscc_check(),
         Command::Ledger { command } => ledger::run(command, cfg_file.as_deref()).await,
         Command::Bench { command: BenchCommand::Ledger { reports, iterations } } => {

@@ -57,3 +57,20 @@ pub fn uscc_check() -> Result<ExitCode> {
     out.flush()?;
     Ok(if any_invalid { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
+
+pub fn verify_draw(file: &std::path::Path) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}:{e}", file.display()))?;
+    match jianguan_domain::draw::verify_json(&bytes) {
+        Ok(_) => {
+            println!("ok");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            match e.field() {
+                Some(f) => println!("mismatch {f}: {e}"),
+                None => println!("mismatch: {e}"),
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}

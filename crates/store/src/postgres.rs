@@ -21,7 +21,7 @@ impl PgStore {
         let opts = PgConnectOptions::from_str(url)?.application_name("jianguan");
         let pool = PgPoolOptions::new()
             .max_connections(pool_size.max(2))
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;
         Ok(PgStore { pool, url: jianguan_domain::config::Secret::new(url), algo })
@@ -78,3 +78,17 @@ crate::impl_store!(PgStore, Postgres, sqlx::postgres::PgRow, {
 
 crate::impl_ledger_store!(PgStore, Postgres, sqlx::postgres::PgRow);
 crate::impl_registry_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_draw_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_credit_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_trace_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_publicity_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_liaison_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_training_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_association_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_fairness_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_dutymap_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_catalog_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_declaration_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_safety_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_enforcement_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_complaints_store!(PgStore, Postgres, sqlx::postgres::PgRow);

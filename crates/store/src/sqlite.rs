@@ -121,3 +121,17 @@ crate::impl_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow, {
 
 crate::impl_ledger_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 crate::impl_registry_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_draw_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_credit_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_trace_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_publicity_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_liaison_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_training_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_association_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_fairness_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_dutymap_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_catalog_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_declaration_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_safety_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_enforcement_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_complaints_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);

@@ -45,10 +45,14 @@ pub fn temp_dir() -> PathBuf {
 
 /// A fresh SQLite store in a temporary directory, migrated.
 pub async fn sqlite() -> TestStore {
+    sqlite_with(HashAlgo::Sha256).await
+}
+
+async fn sqlite_with(algo: HashAlgo) -> TestStore {
     let dir = temp_dir();
     let path = dir.join("jianguan.db");
     let url = format!("sqlite://{}", path.display());
-    let store = open(&url, 4, HashAlgo::Sha256).await.expect("open sqlite");
+    let store = open(&url, 4, algo).await.expect("open sqlite");
     store.migrate().await.expect("migrate sqlite");
     TestStore { name: "sqlite", store, url, dir }
 }
@@ -79,6 +83,10 @@ pub async fn pg_server() -> Option<String> {
 
 /// A fresh PostgreSQL schema, migrated; `None` when skipped (see [`pg_server`]).
 pub async fn postgres() -> Option<TestStore> {
+    postgres_with(HashAlgo::Sha256).await
+}
+
+async fn postgres_with(algo: HashAlgo) -> Option<TestStore> {
     let server = pg_server().await?;
     let schema = unique("t_");
     let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&server).await.expect("pg");
@@ -86,15 +94,20 @@ pub async fn postgres() -> Option<TestStore> {
     pool.close().await;
     let sep = if server.contains('?') { '&' } else { '?' };
     let url = format!("{server}{sep}options=-c%20search_path%3D{schema}");
-    let store = open(&url, 4, HashAlgo::Sha256).await.expect("open pg");
+    let store = open(&url, 4, algo).await.expect("open pg");
     store.migrate().await.expect("migrate pg");
     Some(TestStore { name: "postgres", store, url, dir: temp_dir() })
 }
 
 /// SQLite always, PostgreSQL when available (mandatory in CI).
 pub async fn all() -> Vec<TestStore> {
-    let mut v = vec![sqlite().await];
-    if let Some(pg) = postgres().await {
+    all_with(HashAlgo::Sha256).await
+}
+
+/// [`all`], with the audit trail hashed by `algo`.
+pub async fn all_with(algo: HashAlgo) -> Vec<TestStore> {
+    let mut v = vec![sqlite_with(algo).await];
+    if let Some(pg) = postgres_with(algo).await {
         v.push(pg);
     }
     v

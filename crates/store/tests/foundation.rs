@@ -299,3 +299,39 @@ async fn backup_is_a_consistent_snapshot() {
         }
     }
 }
+
+#[tokio::test]
+async fn sqlite_is_configured_for_durability() {
+    let t = testing::sqlite().await;
+    let Backend::Sqlite = t.store.backend() else { unreachable!() };
+    let path = t.url.strip_prefix("sqlite://").unwrap();
+    let s = jianguan_store::sqlite::SqliteStore::open(std::path::Path::new(path), 2, Default::default()).await.unwrap();
+    let w = s.writer();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(w).await.unwrap();
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(w).await.unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(w).await.unwrap();
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(w).await.unwrap();
+    assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1), "WAL, synchronous=FULL, foreign keys");
+    assert!(busy >= 5000);
+    assert_eq!(w.options().get_max_connections(), 1, "one writer connection");
+    // Foreign keys are enforced: an account in a department that does not exist is refused.
+    let r = sqlx::query(
+        "INSERT INTO accounts (username, display_name, department_id, password_hash, password_changed_at, created_at, updated_at) \
+         VALUES ('x', 'x', 424242, 'h', '2026-01-01', '2026-01-01', '2026-01-01')",
+    )
+    .execute(w)
+    .await;
+    assert!(r.is_err());
+}
+
+#[tokio::test]
+async fn the_chain_can_use_sm3() {
+    for t in testing::all_with(jianguan_domain::crypto::HashAlgo::Sm3).await {
+        let s = &t.store;
+        s.seed_organisation(&Actor::system()).await.unwrap();
+        s.audit(Actor::system().event("test.sm3", "x:1", serde_json::json!({}))).await.unwrap();
+        let entries = s.audit_search(&AuditFilter { limit: 10, ..Default::default() }).await.unwrap();
+        assert!(entries.iter().all(|e| e.algo == "sm3"), "{}", t.name);
+        assert_eq!(s.verify_audit().await.unwrap(), Ok(2), "{}", t.name);
+    }
+}

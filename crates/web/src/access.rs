@@ -231,7 +231,7 @@ fn stage_home(stage: Stage) -> &'static str {
 }
 
 /// Decides a request against its route's rule: `Ok(())` or the response to send.
-fn decide(access: Access, principal: &Principal, api: bool, path: &str) -> Result<(), Response> {
+fn decide(access: Access, principal: &Principal, api: bool, path: &str) -> Result<(), Box<Response>> {
     let deny_anon = || {
         if api {
             AppError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录或提供接口密钥").json().into_response()
@@ -245,33 +245,35 @@ fn decide(access: Access, principal: &Principal, api: bool, path: &str) -> Resul
     };
     match (access, principal) {
         (Access::Public, _) => Ok(()),
-        (_, Principal::Anonymous) => Err(deny_anon()),
+        (_, Principal::Anonymous) => Err(Box::new(deny_anon())),
         (Access::AnySession, Principal::User(_)) => Ok(()),
         (Access::Stage(s), Principal::User(u)) if u.stage == s || u.stage == Stage::Full => Ok(()),
         (_, Principal::User(u)) if u.stage != Stage::Full => {
             if api {
-                Err(AppError::forbidden("请先完成登录步骤(修改初始密码或两步验证)").json().into_response())
+                Err(Box::new(AppError::forbidden("请先完成登录步骤(修改初始密码或两步验证)").json().into_response()))
             } else {
-                Err(Redirect::to(stage_home(u.stage)).into_response())
+                Err(Box::new(Redirect::to(stage_home(u.stage)).into_response()))
             }
         }
-        (Access::Stage(_), _) => Err(forbidden()),
+        (Access::Stage(_), _) => Err(Box::new(forbidden())),
         (Access::Authenticated, Principal::User(_)) => Ok(()),
         (Access::Roles(roles), Principal::User(u)) | (Access::ApiKeyOr(_, roles), Principal::User(u)) => {
             if roles.iter().any(|r| u.account.has(*r)) {
                 Ok(())
             } else {
-                Err(forbidden())
+                Err(Box::new(forbidden()))
             }
         }
         (Access::ApiKeyOr(scope, _), Principal::ApiKey(k)) => {
             if k.scopes.iter().any(|s| s == scope) {
                 Ok(())
             } else {
-                Err(AppError::forbidden(format!("接口密钥没有“{scope}”权限")).json().into_response())
+                Err(Box::new(AppError::forbidden(format!("接口密钥没有“{scope}”权限")).json().into_response()))
             }
         }
-        (_, Principal::ApiKey(_)) => Err(AppError::forbidden("接口密钥不能访问此功能").json().into_response()),
+        (_, Principal::ApiKey(_)) => {
+            Err(Box::new(AppError::forbidden("接口密钥不能访问此功能").json().into_response()))
+        }
     }
 }
 
@@ -281,6 +283,7 @@ fn is_state_changing(m: &Method) -> bool {
 
 /// Finds the CSRF token a request carries: header, query, or urlencoded body field.
 /// Returns the request rebuilt around the buffered body.
+#[allow(clippy::result_large_err)] // Both sides are large; this runs once per state-changing request.
 async fn csrf_token_of(req: Request, limit: usize) -> Result<(Option<String>, Request), Response> {
     if let Some(v) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         return Ok((Some(v.to_string()), req));
@@ -378,6 +381,7 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         }
     }
     if let Err(resp) = decide(access, &principal, api, &path) {
+        let resp = *resp;
         if resp.status() == StatusCode::FORBIDDEN {
             let _ = state
                 .store

@@ -40,9 +40,7 @@ static ENV: OnceLock<Environment<'static>> = OnceLock::new();
 pub fn env() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
-        for (name, src) in
-            TEMPLATES.iter().chain(crate::pages::ledger::TEMPLATES).chain(crate::pages::registry::TEMPLATES)
-        {
+        for (name, src) in TEMPLATES.iter().chain(crate::pages::capability_templates()) {
             env.add_template(name, src).expect("template compiles");
         }
         env.add_filter("cst", cst_filter);

@@ -222,8 +222,7 @@ pub struct ApiDoc;
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn openapi_json() -> String {
     let mut doc = ApiDoc::openapi();
-    doc.merge(crate::pages::ledger::Api::openapi());
-    doc.merge(crate::pages::registry::Api::openapi());
+    crate::pages::capability_openapi(&mut doc);
     doc.to_pretty_json().expect("openapi serialises")
 }
 
