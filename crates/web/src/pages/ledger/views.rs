@@ -185,7 +185,8 @@ pub async fn create(
 pub struct SheetQuery {
     pub status: Option<String>,
     pub chapter: Option<String>,
-    pub unit: Option<i64>,
+    /// A department id; empty (the form's 全部) means none.
+    pub unit: Option<String>,
     pub kind: Option<String>,
     pub q: Option<String>,
     pub done: Option<String>,
@@ -238,7 +239,7 @@ pub async fn sheet(
     let names = department_names(&state).await?;
     let visible: Vec<&TaskState> = states.iter().filter(|t| t.visible_to(scope)).collect();
 
-    let unit = q.unit.filter(|_| scope.is_office());
+    let unit = nonempty(&q.unit).and_then(|u| u.parse::<i64>().ok()).filter(|_| scope.is_office());
     let status_of = |ts: &TaskState| match unit {
         Some(u) => ts.share_of(u).map_or(ShareStatus::NotStarted, |s| s.eval.status),
         None => ts.status_for(scope),
