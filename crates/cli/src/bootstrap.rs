@@ -117,6 +117,12 @@ const DEMO_STAFF: &[DemoAccount] = &[
         username: "staff", display_name: "部门填报员(演示)", department: "scjgj", role: Role::DeptStaff
     },
     DemoAccount {
+        username: "staff2",
+        display_name: "部门填报员(政务服务办,演示)",
+        department: "zwfwb",
+        role: Role::DeptStaff,
+    },
+    DemoAccount {
         username: "inspector", display_name: "执法检查员(演示)", department: "scjgj", role: Role::Inspector
     },
     DemoAccount {
@@ -135,6 +141,10 @@ pub async fn prepare(o: &Opened, cfg: &Config) -> Result<(), Error> {
     let store = &o.store;
     store.migrate().await?;
     store.seed_organisation(&Actor::system()).await?;
+    let loaded = jianguan_web::pages::ledger::service::load_builtin(store, cfg.ledger.default_cycle).await?;
+    if !loaded.is_empty() {
+        println!("已载入内置台账(南开政发〔2021〕8号):{}", loaded.join("、"));
+    }
     if store.get_meta("schema_ready").await?.is_none() {
         store.set_meta(&Actor::system(), "schema_ready", "1").await?;
     }

@@ -1,8 +1,10 @@
 //! `jianguan` — the one binary: the web server and the administration commands.
 
+mod bench_ledger;
 mod bench_registry;
 mod bootstrap;
 mod config;
+mod ledger;
 mod registry;
 mod tools;
 
@@ -82,6 +84,11 @@ enum Command {
     Uscc {
         #[command(subcommand)]
         command: UsccCommand,
+    },
+    /// Responsibility ledgers (台账): load, list, export and import Excel, warnings.
+    Ledger {
+        #[command(subcommand)]
+        command: ledger::LedgerCommand,
     },
     /// Import data files.
     Import {
@@ -170,6 +177,16 @@ enum DemoCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The whole-annex page (附件1) with N progress reports in the store, through the real
+    /// router; prints p50/p95 against the 10 ms goal and a /healthz baseline.
+    Ledger {
+        /// Progress reports to put in the store first.
+        #[arg(long, default_value_t = 1000)]
+        reports: usize,
+        /// Timed requests per page.
+        #[arg(long, default_value_t = 300)]
+        iterations: usize,
+    },
     /// Entity import against `sqlite3 .import` of the same file, peak memory, and
     /// uscc lookups through the real router.
     Registry {
@@ -211,6 +228,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Calendar { command } => tools::calendar(command),
         Command::VerifyDraw { file } => tools::verify_draw(&file),
         Command::Uscc { command: UsccCommand::Check } => tools::uscc_check(),
+        Command::Ledger { command } => ledger::run(command, cfg_file.as_deref()).await,
+        Command::Bench { command: BenchCommand::Ledger { reports, iterations } } => {
+            bench_ledger::run(reports, iterations.max(1)).await
+        }
         Command::Serve { store, listen, no_demo } => {
             let mut cfg = config::load(cfg_file.as_deref(), &store)?;
             if let Some(l) = listen {

@@ -3,6 +3,7 @@
 
 use crate::auth::{LockoutPolicy, PasswordPolicy, SessionPolicy};
 use crate::crypto::HashAlgo;
+use crate::deadline::ReportingCycle;
 use serde::{Deserialize, Serialize};
 
 /// A value that must never appear in logs or `Debug` output.
@@ -71,6 +72,22 @@ impl Default for UploadLimits {
     }
 }
 
+/// Responsibility ledgers (台账).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct LedgerSettings {
+    /// Warn this many working days before a due date (临近时限 / 本期未报送).
+    pub warn_working_days: u32,
+    /// How often ongoing work (持续推进) is reported unless a task sets its own cycle.
+    pub default_cycle: ReportingCycle,
+}
+
+impl Default for LedgerSettings {
+    fn default() -> Self {
+        LedgerSettings { warn_working_days: 5, default_cycle: ReportingCycle::Quarterly }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Config {
@@ -82,6 +99,7 @@ pub struct Config {
     pub password: PasswordPolicy,
     pub lockout: LockoutPolicy,
     pub upload: UploadLimits,
+    pub ledger: LedgerSettings,
     pub audit_algo: HashAlgo,
     /// Master key for SM4 field protection; empty means `<data_dir>/field.key`.
     pub field_key: Secret,
@@ -120,6 +138,7 @@ impl Default for Config {
             password: PasswordPolicy::default(),
             lockout: LockoutPolicy::default(),
             upload: UploadLimits::default(),
+            ledger: LedgerSettings::default(),
             audit_algo: HashAlgo::Sha256,
             field_key: Secret::default(),
             pool_size: 8,

@@ -28,6 +28,49 @@ pub const ANNEX1_COLUMNS: [&str; 6] = ["序号", "工作任务", "落实举措",
 /// Column headings of 附件2, in order.
 pub const ANNEX2_COLUMNS: [&str; 5] = ["序号", "工作任务", "落实举措", "对口承接任务单位", "完成时限"];
 
+/// The columns a ledger is kept in: 附件1's 牵头单位 and 责任单位, or 附件2's single
+/// 对口承接任务单位 (held as lead units).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerLayout {
+    #[default]
+    LeadAndResponsible,
+    Combined,
+}
+
+impl LedgerLayout {
+    pub fn code(self) -> &'static str {
+        match self {
+            LedgerLayout::LeadAndResponsible => "lead_responsible",
+            LedgerLayout::Combined => "combined",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Self> {
+        match s {
+            "lead_responsible" => Some(LedgerLayout::LeadAndResponsible),
+            "combined" => Some(LedgerLayout::Combined),
+            _ => None,
+        }
+    }
+
+    /// The column headings, as in the annex of that layout.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            LedgerLayout::LeadAndResponsible => &ANNEX1_COLUMNS,
+            LedgerLayout::Combined => &ANNEX2_COLUMNS,
+        }
+    }
+
+    /// The Chinese name of the layout.
+    pub fn label(self) -> &'static str {
+        match self {
+            LedgerLayout::LeadAndResponsible => "牵头单位与责任单位分列(同附件1)",
+            LedgerLayout::Combined => "对口承接任务单位一列(同附件2)",
+        }
+    }
+}
+
 /// One row of a ledger.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -125,10 +168,15 @@ impl Annex {
     /// The column headings of this annex (附件2 has 对口承接任务单位 instead of 牵头单位 and
     /// 责任单位).
     pub fn columns(&self) -> &'static [&'static str] {
+        self.layout().columns()
+    }
+
+    /// The column layout of this annex.
+    pub fn layout(&self) -> LedgerLayout {
         if self.number == 2 {
-            &ANNEX2_COLUMNS
+            LedgerLayout::Combined
         } else {
-            &ANNEX1_COLUMNS
+            LedgerLayout::LeadAndResponsible
         }
     }
 

@@ -13,5 +13,6 @@ pub mod handoff;
 pub mod ledger;
 pub mod mask;
 pub mod org;
+pub mod progress;
 pub mod registry;
 pub mod uscc;

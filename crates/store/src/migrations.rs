@@ -36,10 +36,12 @@ macro_rules! embed {
 
 pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
     (1, "foundation", "0001_foundation.sql"),
+    (2, "ledger", "0002_ledger.sql"),
     (3, "registry", "0003_registry.sql"),
 );
 pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (1, "foundation", "0001_foundation.sql"),
+    (2, "ledger", "0002_ledger.sql"),
     (3, "registry", "0003_registry.sql"),
 );
 

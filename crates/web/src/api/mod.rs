@@ -20,6 +20,8 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("lists:read", "读取事项清单"),
     ("credit:read", "查询信用与联合奖惩措施"),
     ("trace:write", "上传追溯数据"),
+    ("ledger:read", "读取工作责任台账(本部门承担的任务)"),
+    ("ledger:write", "报送台账进展与佐证材料(本部门)"),
 ];
 
 #[derive(Serialize, ToSchema)]

@@ -76,7 +76,14 @@ use crate::AppState;
 
 /// Name of every active department, by id (for tables).
 pub async fn department_names(state: &AppState) -> Result<std::collections::HashMap<i64, String>, AppError> {
-    Ok(state.store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect())
+    Ok(department_names_of(&state.store).await?)
+}
+
+/// Name of every department and group, by id.
+pub async fn department_names_of(
+    store: &jianguan_store::DynStore,
+) -> Result<std::collections::HashMap<i64, String>, jianguan_store::StoreError> {
+    Ok(store.list_units().await?.into_iter().map(|u| (u.id, u.name)).collect())
 }
 
 /// A local redirect target: a path on this site, never another host.

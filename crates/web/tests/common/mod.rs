@@ -34,6 +34,8 @@ impl App {
     }
 
     pub async fn on(t: TestStore, config: Config) -> App {
+        // Uploaded files go to the test's own temporary directory.
+        let config = Config { data_dir: t.dir.display().to_string(), ..config };
         t.store.seed_organisation(&Actor::system()).await.unwrap();
         let state = AppState::new(
             t.store.clone(),
@@ -43,6 +45,11 @@ impl App {
         );
         let router = jianguan_web::router(state.clone());
         App { t, state, router }
+    }
+
+    /// Loads the built-in annexes as `serve` does at start-up.
+    pub async fn load_ledgers(&self) {
+        jianguan_web::pages::ledger::service::load_builtin(&self.t.store, Default::default()).await.unwrap();
     }
 
     pub fn name(&self) -> &'static str {
