@@ -14,4 +14,5 @@ pub mod ledger;
 pub mod mask;
 pub mod org;
 pub mod registry;
+pub mod sampling;
 pub mod uscc;
