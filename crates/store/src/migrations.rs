@@ -37,10 +37,12 @@ macro_rules! embed {
 pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
     (1, "foundation", "0001_foundation.sql"),
     (3, "registry", "0003_registry.sql"),
+    (4, "draw", "0004_draw.sql"),
 );
 pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (1, "foundation", "0001_foundation.sql"),
     (3, "registry", "0003_registry.sql"),
+    (4, "draw", "0004_draw.sql"),
 );
 
 #[cfg(test)]
