@@ -9,17 +9,29 @@
 //! that every query is a plain runtime query against a concrete driver (no `Any`).
 //! Every state change writes its audit entry in the same transaction.
 
+pub mod association;
+pub mod catalog;
 pub mod common;
+pub mod complaints;
 pub mod credit;
+pub mod declaration;
 pub mod draw;
+pub mod dutymap;
+pub mod enforcement;
+pub mod fairness;
 pub mod ledger;
+pub mod liaison;
 pub mod migrations;
 pub mod model;
 mod pg_export;
 pub mod postgres;
+pub mod publicity;
 pub mod registry;
+pub mod safety;
 pub mod sqlite;
 pub mod testing;
+pub mod trace;
+pub mod training;
 
 pub use model::*;
 
@@ -77,7 +89,25 @@ impl Backend {
 /// capability in its own trait (module named after the capability).
 #[async_trait]
 pub trait Store:
-    ledger::LedgerStore + registry::RegistryStore + draw::DrawStore + credit::CreditStore + Send + Sync + 'static
+    ledger::LedgerStore
+    + registry::RegistryStore
+    + draw::DrawStore
+    + credit::CreditStore
+    + trace::TraceStore
+    + publicity::PublicityStore
+    + liaison::LiaisonStore
+    + training::TrainingStore
+    + association::AssociationStore
+    + fairness::FairnessStore
+    + dutymap::DutyMapStore
+    + catalog::CatalogStore
+    + declaration::DeclarationStore
+    + safety::SafetyStore
+    + enforcement::EnforcementStore
+    + complaints::ComplaintsStore
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> Backend;
     /// Applies pending migrations.

@@ -14,17 +14,6 @@ pub async fn run(state: AppState) {
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "audit checkpoint failed"),
         }
-        if let Err(e) = crate::pages::ledger::scheduled(&state).await {
-            tracing::error!(error = %e.message, "ledger job failed");
-        }
-        if let Err(e) = crate::pages::registry::scheduled(&state).await {
-            tracing::error!(error = %e.message, "registry job failed");
-        }
-        if let Err(e) = crate::pages::draw::scheduled(&state).await {
-            tracing::error!(error = %e.message, "draw job failed");
-        }
-        if let Err(e) = crate::pages::credit::scheduled(&state).await {
-            tracing::error!(error = %e.message, "credit job failed");
-        }
+        crate::pages::capability_jobs(&state).await;
     }
 }

@@ -35,10 +35,7 @@ const AUD: &[Role] = &[AuditAdmin];
 /// Every route of the application.
 pub fn table() -> Vec<RouteDef> {
     let mut t = foundation();
-    t.extend(crate::pages::ledger::routes());
-    t.extend(crate::pages::registry::routes());
-    t.extend(crate::pages::draw::routes());
-    t.extend(crate::pages::credit::routes());
+    t.extend(crate::pages::capability_routes());
     t
 }
 

@@ -40,13 +40,7 @@ static ENV: OnceLock<Environment<'static>> = OnceLock::new();
 pub fn env() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
-        for (name, src) in TEMPLATES
-            .iter()
-            .chain(crate::pages::ledger::TEMPLATES)
-            .chain(crate::pages::registry::TEMPLATES)
-            .chain(crate::pages::draw::TEMPLATES)
-            .chain(crate::pages::credit::TEMPLATES)
-        {
+        for (name, src) in TEMPLATES.iter().chain(crate::pages::capability_templates()) {
             env.add_template(name, src).expect("template compiles");
         }
         env.add_filter("cst", cst_filter);
@@ -95,6 +89,7 @@ pub fn nav(p: &Principal) -> Vec<NavItem> {
     if has(Role::AuditAdmin) {
         v.push(NavItem { href: "/audit", label: "审计日志" });
     }
+    v.extend(crate::pages::registry::nav(p));
     v.push(NavItem { href: "/", label: "公开信息" });
     v
 }

@@ -83,10 +83,7 @@ async fn cards(state: &AppState, p: &Principal) -> Result<Vec<Card>, AppError> {
             links: vec![("/audit".into(), "审计日志".into()), ("/audit?action=auth.".into(), "登录与授权记录".into())],
         });
     }
-    out.extend(crate::pages::ledger::home_cards(state, p).await?);
-    out.extend(crate::pages::registry::home_cards(state, p).await?);
-    out.extend(crate::pages::draw::home_cards(state, p).await?);
-    out.extend(crate::pages::credit::home_cards(state, p).await?);
+    out.extend(crate::pages::capability_cards(state, p).await?);
     Ok(out)
 }
 
@@ -132,10 +129,7 @@ pub fn public_sections() -> Vec<PublicSection> {
         text: "南开区落实天津市人民政府关于加强和规范事中事后监管的实施意见工作举措(2021年9月23日印发):明确总体目标、加强组织领导、细化职责分工、强化业务培训、加强政策宣传,附工作责任台账和承接市级机关工作任务台账。",
         href: None,
     }];
-    v.extend(crate::pages::ledger::public_sections());
-    v.extend(crate::pages::registry::public_sections());
-    v.extend(crate::pages::draw::public_sections());
-    v.extend(crate::pages::credit::public_sections());
+    v.extend(crate::pages::capability_sections());
     v
 }
 
