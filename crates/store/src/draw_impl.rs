@@ -1938,6 +1938,7 @@ impl crate::draw::DrawStore for S {
         if draw.status != "committed" {
             return Err(StoreError::Conflict(format!("抽取 {} 已经完成或已失效,不能再次执行", draw.code)));
         }
+        // The record states the draw time to the second: it must not precede publication.
         if drawn_at < draw.entropy_available_at {
             return Err(StoreError::Invalid(format!(
                 "随机源预计于北京时间{}公布,此前不能抽取",
