@@ -90,6 +90,7 @@ pub fn nav(p: &Principal) -> Vec<NavItem> {
         v.push(NavItem { href: "/audit", label: "审计日志" });
     }
     v.extend(crate::pages::registry::nav(p));
+    v.extend(crate::pages::draw::nav(p));
     v.push(NavItem { href: "/", label: "公开信息" });
     v
 }
