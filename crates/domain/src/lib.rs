@@ -15,4 +15,5 @@ pub mod mask;
 pub mod org;
 pub mod progress;
 pub mod registry;
+pub mod sampling;
 pub mod uscc;

@@ -38,11 +38,13 @@ pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
     (1, "foundation", "0001_foundation.sql"),
     (2, "ledger", "0002_ledger.sql"),
     (3, "registry", "0003_registry.sql"),
+    (4, "draw", "0004_draw.sql"),
 );
 pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (1, "foundation", "0001_foundation.sql"),
     (2, "ledger", "0002_ledger.sql"),
     (3, "registry", "0003_registry.sql"),
+    (4, "draw", "0004_draw.sql"),
 );
 
 #[cfg(test)]

@@ -91,6 +91,7 @@ pub fn nav(p: &Principal) -> Vec<NavItem> {
     }
     v.extend(crate::pages::registry::nav(p));
     v.extend(crate::pages::ledger::nav(&u.account));
+    v.extend(crate::pages::draw::nav(p));
     v.push(NavItem { href: "/", label: "公开信息" });
     v
 }
