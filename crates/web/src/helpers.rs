@@ -283,6 +283,18 @@ pub async fn check_code_failures(state: &AppState, ip: &str, uscc: &str) -> Resu
     Ok(())
 }
 
+/// A unified social credit code as typed (case and spaces forgiven); legacy codes that
+/// fail a check are accepted, as the registry accepts them.
+pub fn uscc(s: &str) -> Result<String, AppError> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    if s.is_empty() {
+        return Err(invalid("请填写统一社会信用代码"));
+    }
+    jianguan_domain::uscc::Uscc::parse_lenient(&s)
+        .map(|(u, _)| u.as_str().to_string())
+        .map_err(|e| invalid(format!("统一社会信用代码“{s}”不正确:{e}")))
+}
+
 /// A fresh application code: `(code for the letter, display form)`.
 pub fn new_application_code() -> (String, String) {
     loop {

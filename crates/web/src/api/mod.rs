@@ -19,6 +19,7 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("lists:read", "读取事项清单"),
     ("credit:read", "查询信用与联合奖惩措施"),
     ("trace:write", "上传追溯数据"),
+    ("annual_reports:write", "推送市场主体年报报送情况"),
 ];
 
 #[derive(Serialize, ToSchema)]
