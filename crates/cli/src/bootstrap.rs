@@ -128,6 +128,27 @@ const DEMO_STAFF: &[DemoAccount] = &[
     DemoAccount {
         username: "grid", display_name: "网格受理员(演示)", department: "wgzx", role: Role::GridIntake
     },
+    DemoAccount {
+        username: "bianban", display_name: "区委编办填报员(演示)", department: "bb", role: Role::DeptStaff
+    },
+    DemoAccount {
+        username: "wangxin",
+        display_name: "区委网信办填报员(演示)",
+        department: "wxb",
+        role: Role::DeptStaff,
+    },
+    DemoAccount {
+        username: "yingji",
+        display_name: "区应急管理局填报员(演示)",
+        department: "yjj",
+        role: Role::DeptStaff,
+    },
+    DemoAccount {
+        username: "shangwu",
+        display_name: "区商务局填报员(演示)",
+        department: "swuj",
+        role: Role::DeptStaff,
+    },
 ];
 
 /// Migrates, seeds the organisation, creates the first accounts (and demo data) once.
@@ -144,6 +165,7 @@ pub async fn prepare(o: &Opened, cfg: &Config) -> Result<(), Error> {
     }
     if cfg.demo && store.get_meta("demo_loaded").await?.is_none() {
         created.extend(create_accounts(store, DEMO_STAFF).await?);
+        crate::demo_supervision::load(store, &FieldCipher::from_master(&o.master_key)).await?;
         store.set_meta(&Actor::system(), "demo_loaded", "1").await?;
     }
     if !created.is_empty() {
