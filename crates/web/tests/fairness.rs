@@ -312,3 +312,18 @@ async fn the_json_api() {
         assert_eq!(report["rows"][0]["registered"], 1);
     }
 }
+
+#[tokio::test]
+async fn oversized_documents_are_refused_whole() {
+    for t in jianguan_store::testing::all().await {
+        let mut config = jianguan_domain::config::Config::default();
+        config.upload.max_file_bytes = 32;
+        let app = App::on(t, config).await;
+        let mut swuj = staff(&app, "swuj1", "swuj").await;
+        let big = [PDF, &[b'0'; 64][..]].concat();
+        let r = post_multipart(&mut swuj, "/fairness/drafts", &[("title", "措施"), ("kind", "normative"), ("summary", "x")], Some(("措施.pdf", &big))).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text);
+        assert!(r.text.contains("超过上限 32 字节"), "{}", r.text);
+        assert!(app.t.store.fc_drafts(&Default::default()).await.unwrap().is_empty(), "{}: nothing saved", app.name());
+    }
+}
