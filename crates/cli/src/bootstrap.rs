@@ -165,8 +165,13 @@ pub async fn prepare(o: &Opened, cfg: &Config) -> Result<(), Error> {
     }
     if cfg.demo && store.get_meta("demo_loaded").await?.is_none() {
         created.extend(create_accounts(store, DEMO_STAFF).await?);
-        crate::demo_supervision::load(store, &FieldCipher::from_master(&o.master_key)).await?;
         store.set_meta(&Actor::system(), "demo_loaded", "1").await?;
+    }
+    if cfg.demo {
+        let cipher = FieldCipher::from_master(&o.master_key);
+        crate::registry::load_demo(store, &cipher, Path::new(&cfg.data_dir), cfg).await?;
+        // After the registry: it uses the registry's entities and item lists.
+        crate::demo_supervision::load(store, &cipher).await?;
     }
     if !created.is_empty() {
         println!("已创建以下账号。一次性密码只显示这一次,首次登录须修改;管理员账号须启用两步验证:");

@@ -3,9 +3,11 @@
 //! into a new demo store (meta key [`META`]). Every record goes through the store's
 //! ordinary methods, so it is validated and audited like real work.
 //!
-//! When the registry is still empty, a small deterministic demonstration registry
-//! ([`DEMO_ENTITIES`] entities of `uscc::demo`) is imported first, through the registry's
-//! own import batches, because declarations and reports need registered entities.
+//! It runs after the registry's demo (which imports the demonstration registry and item
+//! lists); should the registry still be empty, a small deterministic registry
+//! ([`DEMO_ENTITIES`] entities of `uscc::demo`) is imported first through the registry's
+//! own import batches, because declarations and reports need registered entities. The
+//! registry's demo licence items are linked to the demo catalogue (`catalogue_code`).
 
 use chrono::{Datelike, Duration, NaiveDate};
 use jianguan_domain::calendar::WorkCalendar;
@@ -206,6 +208,24 @@ async fn duty_map_and_catalogue(store: &DynStore, org: &Org) -> Result<(), Error
         )
         .await?;
     // Gaps and overlaps are left for the first scheduled scan, which notifies 区委编办.
+
+    // The registry's demo licence items point at their supervision items.
+    for (item_code, catalogue) in [
+        ("NK-XK-001", "11120104001000"),
+        ("NK-XK-003", "11120104003000"),
+        ("NK-XK-004", "11120104004000"),
+        ("NK-XK-005", "11120104005000"),
+        ("NK-XK-006", "11120104006000"),
+        ("NK-XK-007", "11120104007000"),
+    ] {
+        if let Some(item) = store.item_by_code(item_code).await? {
+            if item.input.catalogue_code.is_none() {
+                let mut input = item.input.clone();
+                input.catalogue_code = Some(catalogue.into());
+                store.item_update(&wx, item.id, &input, item.version).await?;
+            }
+        }
+    }
 
     // Claims and implementation lists.
     let claims: &[(&str, &[&str])] = &[

@@ -72,8 +72,10 @@ pub enum CryptoError {
 /// representatives, liaisons). Its `Debug` never prints the key.
 #[derive(Clone)]
 pub struct FieldCipher {
-    enc_key: [u8; 16],
-    mac_key: [u8; 32],
+    /// The SM4 key schedule, expanded once.
+    sm4: sm4::Sm4,
+    /// HMAC-SM3 with its key already absorbed; cloned for each use.
+    mac: HmacSm3,
 }
 
 impl std::fmt::Debug for FieldCipher {
@@ -97,13 +99,16 @@ impl FieldCipher {
         let mac_key: [u8; 32] = mac.finalize().into();
         let mut enc_key = [0u8; 16];
         enc_key.copy_from_slice(&enc[..16]);
-        FieldCipher { enc_key, mac_key }
+        FieldCipher {
+            sm4: sm4::Sm4::new(&enc_key.into()),
+            mac: <HmacSm3 as Mac>::new_from_slice(&mac_key).expect("any key length"),
+        }
     }
 
     /// Encrypts `plain` with a 16-byte IV supplied by the caller; returns
     /// `v1:` + hex(iv ‖ ciphertext ‖ tag).
     pub fn encrypt(&self, plain: &str, iv: [u8; 16]) -> String {
-        let cipher = sm4::Sm4::new(&self.enc_key.into());
+        let cipher = &self.sm4;
         let data = plain.as_bytes();
         let pad = 16 - data.len() % 16;
         let mut buf = Vec::with_capacity(data.len() + pad);
@@ -121,7 +126,7 @@ impl FieldCipher {
         let mut out = Vec::with_capacity(16 + buf.len() + 32);
         out.extend_from_slice(&iv);
         out.extend_from_slice(&buf);
-        let mut mac = <HmacSm3 as Mac>::new_from_slice(&self.mac_key).expect("any key length");
+        let mut mac = self.mac.clone();
         mac.update(&out);
         out.extend_from_slice(&mac.finalize().into_bytes());
         format!("v1:{}", hex::encode(out))
@@ -134,10 +139,10 @@ impl FieldCipher {
             return Err(CryptoError::Malformed);
         }
         let (body, tag) = raw.split_at(raw.len() - 32);
-        let mut mac = <HmacSm3 as Mac>::new_from_slice(&self.mac_key).expect("any key length");
+        let mut mac = self.mac.clone();
         mac.update(body);
         mac.verify_slice(tag).map_err(|_| CryptoError::Authentication)?;
-        let cipher = sm4::Sm4::new(&self.enc_key.into());
+        let cipher = &self.sm4;
         let (iv, ct) = body.split_at(16);
         let mut prev = [0u8; 16];
         prev.copy_from_slice(iv);
@@ -162,7 +167,7 @@ impl FieldCipher {
     /// A keyed, deterministic fingerprint of a value (to find equal values without
     /// storing them in clear, e.g. the same reporter filing twice).
     pub fn blind_index(&self, value: &str) -> String {
-        let mut mac = <HmacSm3 as Mac>::new_from_slice(&self.mac_key).expect("any key length");
+        let mut mac = self.mac.clone();
         mac.update(b"blind-index/");
         mac.update(value.as_bytes());
         hex::encode(&mac.finalize().into_bytes()[..16])

@@ -425,6 +425,10 @@ pub fn tags_from_db(s: &str) -> Vec<String> {
     s.split(';').filter(|t| !t.is_empty()).map(str::to_string).collect()
 }
 
+/// The columns of a new entity row, in the order the bulk inserts bind them.
+pub(crate) const ENTITY_INSERT_COLUMNS: &str = "entities (uscc, name, kind, legal_rep_sealed, legal_rep_index, legal_rep_masked, address, \
+     division, industry, industry_name, registered_on, status, tags, legacy, legacy_warning, row_hash, import_id, created_at, updated_at)";
+
 /// `%` and `_` made literal for `LIKE … ESCAPE '\'`.
 pub fn like_escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
@@ -437,7 +441,8 @@ pub fn like_escape(s: &str) -> String {
     o
 }
 
-pub(crate) fn validate_item(i: &ItemInput) -> crate::Result<()> {
+/// Checks an item's fields (departments are checked against the store when written).
+pub fn validate_item(i: &ItemInput) -> crate::Result<()> {
     use crate::StoreError::Invalid;
     let code = i.code.trim();
     if code.is_empty() || code.chars().count() > 64 || code.chars().any(char::is_whitespace) {
@@ -478,7 +483,7 @@ macro_rules! impl_registry_store {
 
             type Tx<'a> = sqlx::Transaction<'a, $DB>;
 
-            /// Rows per multi-row statement (19 parameters each, within both limits).
+            /// Rows per multi-row statement (within both databases' parameter limits).
             const ROWS_PER_STATEMENT: usize = 500;
 
             fn entity_row(r: &$Row) -> Result<Entity> {
@@ -867,33 +872,34 @@ macro_rules! impl_registry_store {
                             job.id, job.rows_committed, b.start_row
                         )));
                     }
-                    // Classify each row against what is stored.
-                    let mut stored: std::collections::HashMap<String, Entity> = std::collections::HashMap::new();
+                    // Classify each row against what is stored: fingerprints first, the
+                    // full previous row only for those that change (for their history).
+                    let mut stored: std::collections::HashMap<String, String> = std::collections::HashMap::new();
                     for chunk in b.records.chunks(ROWS_PER_STATEMENT) {
-                        let mut qb = sqlx::QueryBuilder::<$DB>::new("SELECT * FROM entities WHERE uscc IN (");
+                        let mut qb = sqlx::QueryBuilder::<$DB>::new("SELECT uscc, row_hash FROM entities WHERE uscc IN (");
                         let mut sep = qb.separated(", ");
                         for rec in chunk {
                             sep.push_bind(&rec.uscc);
                         }
                         qb.push(")");
                         for r in qb.build().fetch_all(&mut *tx).await? {
-                            let e = entity_row(&r)?;
-                            stored.insert(e.rec.uscc.clone(), e);
+                            stored.insert(r.try_get("uscc")?, r.try_get("row_hash")?);
                         }
                     }
                     let mut out = BatchOutcome { duplicate: b.duplicates_in_file, rejected: b.rejections.len() as i64, ..Default::default() };
-                    let mut writes: Vec<&EntityRecord> = Vec::with_capacity(b.records.len());
+                    let mut inserts: Vec<&EntityRecord> = Vec::with_capacity(b.records.len());
                     let t = now();
                     for rec in &b.records {
                         match stored.get(&rec.uscc) {
                             None => {
                                 out.imported += 1;
-                                writes.push(rec);
+                                inserts.push(rec);
                             }
-                            Some(old) if old.rec.row_hash == rec.row_hash => out.duplicate += 1,
-                            Some(old) => {
+                            Some(hash) if *hash == rec.row_hash => out.duplicate += 1,
+                            Some(_) => {
                                 out.updated += 1;
-                                writes.push(rec);
+                                let r = sqlx::query("SELECT * FROM entities WHERE uscc = $1").bind(&rec.uscc).fetch_one(&mut *tx).await?;
+                                let old = entity_row(&r)?;
                                 let mut prev = serde_json::to_value(&old.rec).expect("json");
                                 prev["legal_rep_sealed"] = serde_json::Value::String(old.rec.legal_rep_sealed.clone());
                                 sqlx::query("INSERT INTO entity_history (uscc, import_id, at, actor, previous) VALUES ($1, $2, $3, $4, $5)")
@@ -904,44 +910,39 @@ macro_rules! impl_registry_store {
                                     .bind(prev.to_string())
                                     .execute(&mut *tx)
                                     .await?;
+                                sqlx::query(
+                                    "UPDATE entities SET name = $1, kind = $2, legal_rep_sealed = $3, legal_rep_index = $4, legal_rep_masked = $5, \
+                                     address = $6, division = $7, industry = $8, industry_name = $9, registered_on = $10, status = $11, tags = $12, \
+                                     legacy = $13, legacy_warning = $14, row_hash = $15, import_id = $16, updated_at = $17 WHERE uscc = $18",
+                                )
+                                .bind(&rec.name)
+                                .bind(&rec.kind)
+                                .bind(&rec.legal_rep_sealed)
+                                .bind(&rec.legal_rep_index)
+                                .bind(&rec.legal_rep_masked)
+                                .bind(&rec.address)
+                                .bind(&rec.division)
+                                .bind(&rec.industry)
+                                .bind(&rec.industry_name)
+                                .bind(rec.registered_on)
+                                .bind(&rec.status)
+                                .bind(tags_to_db(&rec.tags))
+                                .bind(rec.legacy)
+                                .bind(&rec.legacy_warning)
+                                .bind(&rec.row_hash)
+                                .bind(b.job_id)
+                                .bind(t)
+                                .bind(&rec.uscc)
+                                .execute(&mut *tx)
+                                .await?;
                             }
                         }
                     }
-                    for chunk in writes.chunks(ROWS_PER_STATEMENT) {
-                        let mut qb = sqlx::QueryBuilder::<$DB>::new(
-                            "INSERT INTO entities (uscc, name, kind, legal_rep_sealed, legal_rep_index, legal_rep_masked, address, division, \
-                             industry, industry_name, registered_on, status, tags, legacy, legacy_warning, row_hash, import_id, created_at, updated_at) ",
-                        );
-                        qb.push_values(chunk.iter(), |mut v, rec| {
-                            v.push_bind(&rec.uscc)
-                                .push_bind(&rec.name)
-                                .push_bind(&rec.kind)
-                                .push_bind(&rec.legal_rep_sealed)
-                                .push_bind(&rec.legal_rep_index)
-                                .push_bind(&rec.legal_rep_masked)
-                                .push_bind(&rec.address)
-                                .push_bind(&rec.division)
-                                .push_bind(&rec.industry)
-                                .push_bind(&rec.industry_name)
-                                .push_bind(rec.registered_on)
-                                .push_bind(&rec.status)
-                                .push_bind(tags_to_db(&rec.tags))
-                                .push_bind(rec.legacy)
-                                .push_bind(&rec.legacy_warning)
-                                .push_bind(&rec.row_hash)
-                                .push_bind(b.job_id)
-                                .push_bind(t)
-                                .push_bind(t);
-                        });
-                        qb.push(
-                            " ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, kind = excluded.kind, legal_rep_sealed = excluded.legal_rep_sealed, \
-                             legal_rep_index = excluded.legal_rep_index, legal_rep_masked = excluded.legal_rep_masked, address = excluded.address, \
-                             division = excluded.division, industry = excluded.industry, industry_name = excluded.industry_name, \
-                             registered_on = excluded.registered_on, status = excluded.status, tags = excluded.tags, legacy = excluded.legacy, \
-                             legacy_warning = excluded.legacy_warning, row_hash = excluded.row_hash, import_id = excluded.import_id, \
-                             updated_at = excluded.updated_at",
-                        );
-                        qb.build().persistent(true).execute(&mut *tx).await?;
+                    // New rows in code order: the uscc index is then filled front to back.
+                    inserts.sort_unstable_by(|a, b| a.uscc.cmp(&b.uscc));
+                    let inserted = <$Store>::insert_new_entities(&mut tx, &inserts, b.job_id, t).await?;
+                    if inserted != inserts.len() as u64 {
+                        return Err(StoreError::Conflict("导入期间名录库被其他操作修改,本批已撤销,请重新导入同一文件续传".into()));
                     }
                     for chunk in b.rejections.chunks(ROWS_PER_STATEMENT) {
                         let mut qb = sqlx::QueryBuilder::<$DB>::new("INSERT INTO import_rejections (job_id, line, uscc, name, reason) ");
@@ -1055,7 +1056,9 @@ macro_rules! impl_registry_store {
                     if f.active_only {
                         qb.push(" AND active = TRUE");
                     }
-                    qb.push(" ORDER BY list_kind, code");
+                    qb.push(
+                        " ORDER BY CASE list_kind WHEN 'licence' THEN 1 WHEN 'filing' THEN 2 WHEN 'initial_review' THEN 3 ELSE 4 END, code",
+                    );
                     let rows = qb.build().fetch_all(self.read()).await?;
                     let links = sqlx::query("SELECT item_id, department_id FROM item_departments ORDER BY item_id, department_id")
                         .fetch_all(self.read())

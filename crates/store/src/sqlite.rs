@@ -32,11 +32,12 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")
             .pragma("cache_size", "-32768");
+        // The one writer gets a larger page cache: bulk imports keep the uscc index in it.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(base.clone())
+            .connect_with(base.clone().pragma("cache_size", "-131072"))
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(read_pool.max(1))
@@ -52,6 +53,106 @@ impl SqliteStore {
 
     pub(crate) fn read(&self) -> &SqlitePool {
         &self.reader
+    }
+
+    /// Inserts entity rows known to be new inside the caller's write transaction, with
+    /// one prepared statement bound and stepped per row (SQLite's fastest path; sqlx
+    /// would copy every value into an argument buffer first). `OR IGNORE` spares SQLite
+    /// the statement journal a possibly-aborting insert needs; the caller compares the
+    /// returned count with the rows given. Returns the number of rows inserted.
+    pub(crate) async fn insert_new_entities(
+        tx: &mut sqlx::Transaction<'_, Sqlite>,
+        rows: &[&crate::registry::EntityRecord],
+        import_id: i64,
+        at: crate::Timestamp,
+    ) -> crate::Result<u64> {
+        use libsqlite3_sys as ffi;
+        use std::ffi::{c_int, CStr, CString};
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let at = at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        let sql = CString::new(format!(
+            "INSERT OR IGNORE INTO {} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
+            crate::registry::ENTITY_INSERT_COLUMNS
+        ))
+        .expect("no NUL in SQL");
+        let mut handle = (**tx).lock_handle().await?;
+        let db = handle.as_raw_handle().as_ptr();
+        let fail = |what: &str| -> crate::StoreError {
+            // SAFETY: `db` is the open connection we hold the lock of.
+            let msg = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
+            crate::StoreError::Db(sqlx::Error::Protocol(format!("{what}: {msg}")))
+        };
+        /// Finalises the statement however the loop ends.
+        struct Stmt(*mut ffi::sqlite3_stmt);
+        impl Drop for Stmt {
+            fn drop(&mut self) {
+                // SAFETY: a statement prepared below, finalised once.
+                unsafe { ffi::sqlite3_finalize(self.0) };
+            }
+        }
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: `db` is valid while `handle` is held; `sql` is NUL-terminated.
+        if unsafe { ffi::sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut raw, std::ptr::null_mut()) } != ffi::SQLITE_OK {
+            return Err(fail("prepare"));
+        }
+        let stmt = Stmt(raw);
+        let text = |i: c_int, v: &str| -> c_int {
+            // SAFETY: the text outlives the step that reads it (SQLITE_STATIC: not copied);
+            // lengths of our strings fit in c_int (fields are bounded by validation).
+            unsafe { ffi::sqlite3_bind_text(stmt.0, i, v.as_ptr().cast(), v.len() as c_int, ffi::SQLITE_STATIC()) }
+        };
+        let mut inserted = 0u64;
+        for r in rows {
+            let tags = crate::registry::tags_to_db(&r.tags);
+            let date = r.registered_on.map(|d| d.format("%F").to_string());
+            let mut rc = ffi::SQLITE_OK;
+            for (i, v) in [
+                &r.uscc,
+                &r.name,
+                &r.kind,
+                &r.legal_rep_sealed,
+                &r.legal_rep_index,
+                &r.legal_rep_masked,
+                &r.address,
+                &r.division,
+                &r.industry,
+                &r.industry_name,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                rc |= text(i as c_int + 1, v);
+            }
+            // SAFETY: binding to the prepared statement's parameters 11–18.
+            unsafe {
+                rc |= match &date {
+                    Some(d) => text(11, d),
+                    None => ffi::sqlite3_bind_null(stmt.0, 11),
+                };
+                rc |= text(12, &r.status);
+                rc |= text(13, &tags);
+                rc |= ffi::sqlite3_bind_int64(stmt.0, 14, i64::from(r.legacy));
+                rc |= text(15, &r.legacy_warning);
+                rc |= text(16, &r.row_hash);
+                rc |= ffi::sqlite3_bind_int64(stmt.0, 17, import_id);
+                rc |= text(18, &at);
+            }
+            if rc != ffi::SQLITE_OK {
+                return Err(fail("bind"));
+            }
+            // SAFETY: a bound statement of this connection; reset before the next row.
+            let step = unsafe { ffi::sqlite3_step(stmt.0) };
+            if step != ffi::SQLITE_DONE {
+                return Err(fail("insert"));
+            }
+            inserted += unsafe { ffi::sqlite3_changes(db) } as u64;
+            unsafe { ffi::sqlite3_reset(stmt.0) };
+        }
+        drop(stmt);
+        drop(handle);
+        Ok(inserted)
     }
 
     /// The writer pool, for bulk work that manages its own batches.
@@ -133,3 +234,5 @@ crate::impl_dutymap_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 crate::impl_catalog_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 crate::impl_declaration_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 crate::impl_safety_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_enforcement_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_complaints_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);

@@ -218,7 +218,7 @@ async fn items_keep_history_and_import_all_or_nothing() {
         assert!(s.items_import(&a, &broken).await.is_err());
         assert_eq!(s.item_get(it.id).await.unwrap().input.name, "食品经营许可", "{}: half-imported", t.name);
         let mine = s.item_list(&ItemFilter { department_id: Some(wj), ..Default::default() }).await.unwrap();
-        assert_eq!(mine.iter().map(|i| i.input.code.as_str()).collect::<Vec<_>>(), vec!["QX-001", "XK-001"]);
+        assert_eq!(mine.iter().map(|i| i.input.code.as_str()).collect::<Vec<_>>(), vec!["XK-001", "QX-001"]);
         let filings = s.item_list(&ItemFilter { kind: Some(ListKind::Filing), ..Default::default() }).await.unwrap();
         assert_eq!(filings.len(), 1);
         assert!(s.verify_audit().await.unwrap().is_ok());

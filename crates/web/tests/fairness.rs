@@ -321,7 +321,13 @@ async fn oversized_documents_are_refused_whole() {
         let app = App::on(t, config).await;
         let mut swuj = staff(&app, "swuj1", "swuj").await;
         let big = [PDF, &[b'0'; 64][..]].concat();
-        let r = post_multipart(&mut swuj, "/fairness/drafts", &[("title", "措施"), ("kind", "normative"), ("summary", "x")], Some(("措施.pdf", &big))).await;
+        let r = post_multipart(
+            &mut swuj,
+            "/fairness/drafts",
+            &[("title", "措施"), ("kind", "normative"), ("summary", "x")],
+            Some(("措施.pdf", &big)),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text);
         assert!(r.text.contains("超过上限 32 字节"), "{}", r.text);
         assert!(app.t.store.fc_drafts(&Default::default()).await.unwrap().is_empty(), "{}: nothing saved", app.name());

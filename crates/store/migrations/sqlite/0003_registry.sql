@@ -25,8 +25,6 @@ CREATE TABLE entities (
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
 );
-CREATE INDEX entities_industry ON entities (industry);
-CREATE INDEX entities_legal_rep ON entities (legal_rep_index);
 
 -- The previous content of an entity each time an import changed it.
 CREATE TABLE entity_history (
