@@ -34,6 +34,8 @@ const CATALOGUE_JSON: &str = include_str!("../../../data-seed/catalog/demo_catal
 /// Entities imported when the registry is empty.
 pub const DEMO_ENTITIES: usize = 240;
 const DEMO_SEED: u64 = 20_210_923;
+/// Entities given an annual-report history in the demo (most file, some do not).
+const DEMO_ANNUAL_CAP: usize = 20_000;
 
 #[derive(Deserialize)]
 struct Catalogue {
@@ -152,14 +154,28 @@ async fn ensure_entities(
             .await?;
         store.import_finish(&a, job.id, None).await?;
     }
-    let page =
-        store.entity_search(&jianguan_store::registry::EntityFilter { limit: 400, ..Default::default() }).await?;
-    Ok(page
-        .rows
-        .into_iter()
-        .filter(|e| jianguan_store::declaration::ACTIVE_STATUSES.contains(&e.rec.status.as_str()) && !e.rec.legacy)
-        .map(|e| (e.rec.uscc, e.rec.name, e.rec.registered_on))
-        .collect())
+    // Up to DEMO_ANNUAL_CAP active entities, page by page.
+    let mut out = Vec::new();
+    let mut offset = 0;
+    while out.len() < DEMO_ANNUAL_CAP {
+        let page = store
+            .entity_search(&jianguan_store::registry::EntityFilter { limit: 1000, offset, ..Default::default() })
+            .await?;
+        if page.rows.is_empty() {
+            break;
+        }
+        offset += page.rows.len() as i64;
+        out.extend(
+            page.rows
+                .into_iter()
+                .filter(|e| {
+                    jianguan_store::declaration::ACTIVE_STATUSES.contains(&e.rec.status.as_str()) && !e.rec.legacy
+                })
+                .map(|e| (e.rec.uscc, e.rec.name, e.rec.registered_on)),
+        );
+    }
+    out.truncate(DEMO_ANNUAL_CAP);
+    Ok(out)
 }
 
 async fn duty_map_and_catalogue(store: &DynStore, org: &Org) -> Result<(), Error> {
