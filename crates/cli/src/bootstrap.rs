@@ -134,6 +134,27 @@ const DEMO_STAFF: &[DemoAccount] = &[
     DemoAccount {
         username: "grid", display_name: "网格受理员(演示)", department: "wgzx", role: Role::GridIntake
     },
+    DemoAccount {
+        username: "bianban", display_name: "区委编办填报员(演示)", department: "bb", role: Role::DeptStaff
+    },
+    DemoAccount {
+        username: "wangxin",
+        display_name: "区委网信办填报员(演示)",
+        department: "wxb",
+        role: Role::DeptStaff,
+    },
+    DemoAccount {
+        username: "yingji",
+        display_name: "区应急管理局填报员(演示)",
+        department: "yjj",
+        role: Role::DeptStaff,
+    },
+    DemoAccount {
+        username: "shangwu",
+        display_name: "区商务局填报员(演示)",
+        department: "swuj",
+        role: Role::DeptStaff,
+    },
 ];
 
 /// Migrates, seeds the organisation, creates the first accounts (and demo data) once.
@@ -159,6 +180,8 @@ pub async fn prepare(o: &Opened, cfg: &Config) -> Result<(), Error> {
     if cfg.demo {
         let cipher = FieldCipher::from_master(&o.master_key);
         crate::registry::load_demo(store, &cipher, Path::new(&cfg.data_dir), cfg).await?;
+        // After the registry: it uses the registry's entities and item lists.
+        crate::demo_supervision::load(store, &cipher).await?;
     }
     if !created.is_empty() {
         println!("已创建以下账号。一次性密码只显示这一次,首次登录须修改;管理员账号须启用两步验证:");

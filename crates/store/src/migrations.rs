@@ -39,12 +39,22 @@ pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
     (2, "ledger", "0002_ledger.sql"),
     (3, "registry", "0003_registry.sql"),
     (4, "draw", "0004_draw.sql"),
+    (11, "fairness", "0011_fairness.sql"),
+    (12, "dutymap", "0012_dutymap.sql"),
+    (13, "catalog", "0013_catalog.sql"),
+    (14, "declaration", "0014_declaration.sql"),
+    (15, "safety", "0015_safety.sql"),
 );
 pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (1, "foundation", "0001_foundation.sql"),
     (2, "ledger", "0002_ledger.sql"),
     (3, "registry", "0003_registry.sql"),
     (4, "draw", "0004_draw.sql"),
+    (11, "fairness", "0011_fairness.sql"),
+    (12, "dutymap", "0012_dutymap.sql"),
+    (13, "catalog", "0013_catalog.sql"),
+    (14, "declaration", "0014_declaration.sql"),
+    (15, "safety", "0015_safety.sql"),
 );
 
 #[cfg(test)]

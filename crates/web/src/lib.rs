@@ -7,6 +7,7 @@ pub mod api;
 pub mod error;
 pub mod files;
 pub mod forms;
+pub mod helpers;
 pub mod import;
 pub mod jobs;
 pub mod metrics;

@@ -22,6 +22,7 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("trace:write", "上传追溯数据"),
     ("ledger:read", "读取工作责任台账(本部门承担的任务)"),
     ("ledger:write", "报送台账进展与佐证材料(本部门)"),
+    ("annual_reports:write", "推送市场主体年报报送情况"),
 ];
 
 #[derive(Serialize, ToSchema)]

@@ -304,6 +304,19 @@ fn produce(
             batch.rows += 1;
             return flush(&mut batch, &position, total_bytes, &tx);
         }
+        if r.garbled {
+            if replay {
+                return Ok(true);
+            }
+            reject(
+                &mut batch,
+                raw_uscc,
+                raw_name,
+                "本行含有不是 UTF-8 编码的字符(文件中混有其他编码的内容),请统一另存为 UTF-8 或 GBK 后重新导入".into(),
+            );
+            batch.rows += 1;
+            return flush(&mut batch, &position, total_bytes, &tx);
+        }
         let validated = registry::validate_row(&fields, p.options);
         match validated {
             Err(errs) => {

@@ -209,6 +209,9 @@ impl<R: Read> Read for CrlfToLf<R> {
 pub struct Row<'a> {
     pub line: i64,
     pub cells: &'a [String],
+    /// Bytes that are not valid UTF-8 were replaced (a UTF-8 file with a stray
+    /// other-encoded part): such a row must not be imported as if it were intact.
+    pub garbled: bool,
 }
 
 /// Where reading stands, for progress: bytes of the file consumed (CSV), or rows read
@@ -260,19 +263,23 @@ pub fn for_each_row(
                 if cells.len() < n {
                     cells.resize_with(n, String::new);
                 }
+                let mut garbled = false;
                 for (cell, f) in cells.iter_mut().zip(rec.iter()) {
                     cell.clear();
                     match std::str::from_utf8(f) {
                         Ok(s) => cell.push_str(s),
-                        // Only a UTF-8 file can get here: keep the row, mark the bad bytes.
-                        Err(_) => cell.push_str(&String::from_utf8_lossy(f)),
+                        // Only a UTF-8 file can get here (transcoded text is valid UTF-8).
+                        Err(_) => {
+                            garbled = true;
+                            cell.push_str(&String::from_utf8_lossy(f));
+                        }
                     }
                 }
                 let cells = &cells[..n];
                 if cells.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
-                if !each(Row { line, cells })? {
+                if !each(Row { line, cells, garbled })? {
                     return Ok(());
                 }
             }
@@ -302,7 +309,7 @@ fn xlsx_rows(
         let keep = if row.iter().all(|c| c.trim().is_empty()) {
             true
         } else {
-            each(Row { line: i64::from(r) + 1, cells: row })?
+            each(Row { line: i64::from(r) + 1, cells: row, garbled: false })?
         };
         row.clear();
         Ok(keep)
@@ -404,6 +411,29 @@ mod tests {
         assert_eq!(a[2].0, 6, "line numbers count multi-line cells");
         std::fs::write(dir.join("x.xls"), [0xD0, 0xCF, 0x11, 0xE0, 0, 0, 0, 0]).unwrap();
         assert!(matches!(sniff(&dir.join("x.xls")), Err(ReadError::Refused(_))));
+    }
+
+    #[test]
+    fn stray_bytes_in_a_long_utf8_file_mark_the_row() {
+        let dir = std::env::temp_dir().join(format!("jg-tabg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut data = "名称,住所\n".as_bytes().to_vec();
+        while data.len() < 300 * 1024 {
+            data.extend_from_slice("某某有限公司,天津市南开区\n".as_bytes());
+        }
+        data.extend_from_slice(b"\xC4\xB3\xB9\xAB\xCB\xBE,x\n");
+        let p = dir.join("mixed.csv");
+        std::fs::write(&p, &data).unwrap();
+        assert_eq!(detect_encoding(&p).unwrap(), UTF_8);
+        let mut garbled = Vec::new();
+        for_each_row(&p, Format::Csv, &Position::new(), |r| {
+            if r.garbled {
+                garbled.push(r.line);
+            }
+            Ok(true)
+        })
+        .unwrap();
+        assert_eq!(garbled.len(), 1);
     }
 
     #[test]

@@ -465,9 +465,22 @@ async fn receive_file(
     {
         let name = field.name().unwrap_or("").to_string();
         if name != "file" {
-            let v = field.text().await.map_err(|e| format!("上传内容无法解析:{}", e.body_text()))?;
-            fields.insert(name, v.chars().take(200).collect());
+            // Form fields are short (a checkbox): refuse anything longer than 1 KB.
+            let mut v = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|e| format!("上传内容无法解析:{}", e.body_text()))? {
+                v.extend_from_slice(&chunk);
+                if v.len() > 1024 {
+                    return Err("表单字段过长".into());
+                }
+            }
+            fields.insert(name, String::from_utf8_lossy(&v).into_owned());
             continue;
+        }
+        if saved.is_some() {
+            if let Some((p, _)) = saved.take() {
+                let _ = tokio::fs::remove_file(p).await;
+            }
+            return Err("一次只能上传一个文件".into());
         }
         let file_name: String = field
             .file_name()
