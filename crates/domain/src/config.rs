@@ -91,6 +91,23 @@ pub struct Config {
     pub demo: bool,
     /// Set `Secure` on cookies (behind TLS).
     pub secure_cookies: bool,
+    /// The approval handoff (审管衔接).
+    pub handoff: HandoffConfig,
+}
+
+/// The approval handoff (审管衔接): how long a supervising department has to receive a
+/// pushed licence or filing record.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct HandoffConfig {
+    /// Working days from the push to the reception deadline (default 5).
+    pub reception_working_days: u32,
+}
+
+impl Default for HandoffConfig {
+    fn default() -> Self {
+        HandoffConfig { reception_working_days: crate::handoff::DEFAULT_RECEPTION_DAYS }
+    }
 }
 
 impl Default for Config {
@@ -108,6 +125,7 @@ impl Default for Config {
             pool_size: 8,
             demo: true,
             secure_cookies: false,
+            handoff: HandoffConfig::default(),
         }
     }
 }

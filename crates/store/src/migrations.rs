@@ -34,8 +34,14 @@ macro_rules! embed {
     };
 }
 
-pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite": (1, "foundation", "0001_foundation.sql"));
-pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres": (1, "foundation", "0001_foundation.sql"));
+pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
+    (1, "foundation", "0001_foundation.sql"),
+    (3, "registry", "0003_registry.sql"),
+);
+pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
+    (1, "foundation", "0001_foundation.sql"),
+    (3, "registry", "0003_registry.sql"),
+);
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@ pub mod access;
 pub mod api;
 pub mod error;
 pub mod forms;
+pub mod import;
 pub mod jobs;
 pub mod metrics;
 pub mod pages;
