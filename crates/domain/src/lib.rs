@@ -2,6 +2,7 @@
 //! and reused by standalone verifiers. Module names follow the seed's capabilities and
 //! the glossary of DESIGN.md §3.
 
+pub mod association;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -10,8 +11,12 @@ pub mod crypto;
 pub mod deadline;
 pub mod draw;
 pub mod handoff;
+pub mod html;
 pub mod ledger;
+pub mod liaison;
 pub mod mask;
 pub mod org;
+pub mod publicity;
 pub mod registry;
+pub mod training;
 pub mod uscc;
