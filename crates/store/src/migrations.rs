@@ -37,10 +37,18 @@ macro_rules! embed {
 pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
     (1, "foundation", "0001_foundation.sql"),
     (3, "registry", "0003_registry.sql"),
+    (7, "publicity", "0007_publicity.sql"),
+    (8, "liaison", "0008_liaison.sql"),
+    (9, "training", "0009_training.sql"),
+    (10, "association", "0010_association.sql"),
 );
 pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (1, "foundation", "0001_foundation.sql"),
     (3, "registry", "0003_registry.sql"),
+    (7, "publicity", "0007_publicity.sql"),
+    (8, "liaison", "0008_liaison.sql"),
+    (9, "training", "0009_training.sql"),
+    (10, "association", "0010_association.sql"),
 );
 
 #[cfg(test)]
