@@ -257,7 +257,7 @@ macro_rules! impl_association_store {
                     kind: "association_case".into(),
                     title: c.title.clone(),
                     section: "行业协会商会监管案例".into(),
-                    url: format!("/public/associations/{}/cases/{}", c.association_id, c.id),
+                    url: format!("/public/association-cases/{}", c.id),
                     published_on: c.decided_on,
                     body: format!("{}\n{}\n{}\n处理结果:{}", c.association_name, c.kind_label(), html::plain_text(&c.summary_html), c.outcome),
                 }
@@ -409,7 +409,7 @@ macro_rules! impl_association_store {
                             kind: "convention".into(),
                             title: c.title.clone(),
                             section: "行业自律公约".into(),
-                            url: format!("/public/associations/{association_id}/conventions/{id}"),
+                            url: format!("/public/conventions/{id}"),
                             published_on: adopted_on,
                             body: format!("{}\n{}", a.name, html::plain_text(&c.body_html)),
                         },

@@ -19,6 +19,10 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("lists:read", "读取事项清单"),
     ("credit:read", "查询信用与联合奖惩措施"),
     ("trace:write", "上传追溯数据"),
+    ("publicity:write", "起草、提交和撤回政策宣传信息"),
+    ("liaison:read", "读取本部门企业联络员名录(脱敏)和通知回复"),
+    ("training:read", "读取培训记录和各部门培训情况"),
+    ("association:write", "登记行业协会商会"),
 ];
 
 #[derive(Serialize, ToSchema)]
