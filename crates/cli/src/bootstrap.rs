@@ -146,6 +146,9 @@ pub async fn prepare(o: &Opened, cfg: &Config) -> Result<(), Error> {
         created.extend(create_accounts(store, DEMO_STAFF).await?);
         store.set_meta(&Actor::system(), "demo_loaded", "1").await?;
     }
+    if cfg.demo {
+        crate::demo_outreach::load(store, &FieldCipher::from_master(&o.master_key)).await?;
+    }
     if !created.is_empty() {
         println!("已创建以下账号。一次性密码只显示这一次,首次登录须修改;管理员账号须启用两步验证:");
         println!("  {:<12}{:<14}{:<18}一次性密码", "用户名", "角色", "部门");

@@ -2,6 +2,7 @@
 
 mod bootstrap;
 mod config;
+mod demo_outreach;
 mod tools;
 
 use clap::{Parser, Subcommand};
