@@ -164,7 +164,10 @@ const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n
 
 /// Demonstration entities for the parts that need them (the registry's own import
 /// path; entities already present are kept).
-async fn entities(store: &DynStore, cipher: &FieldCipher) -> Result<Vec<jianguan_store::registry::EntityRecord>, Error> {
+async fn entities(
+    store: &DynStore,
+    cipher: &FieldCipher,
+) -> Result<Vec<jianguan_store::registry::EntityRecord>, Error> {
     Ok(jianguan_store::testing::import_demo_entities(store, &Actor::system(), cipher, 24, 2021).await?)
 }
 
@@ -172,12 +175,19 @@ async fn liaison(store: &DynStore, cipher: &FieldCipher) -> Result<(), Error> {
     let scj = dept(store, "scjgj").await?;
     let staff = actor(store, "staff", "dept_staff").await?;
     let ents = entities(store, cipher).await?;
-    let people = [("刘建国", "13820001001", "总经理"), ("陈晓梅", "13920001002", "办公室主任"), ("赵立新", "02227350003", "质量负责人")];
+    let people = [
+        ("刘建国", "13820001001", "总经理"),
+        ("陈晓梅", "13920001002", "办公室主任"),
+        ("赵立新", "02227350003", "质量负责人"),
+    ];
     for (i, (name, phone, position)) in people.iter().enumerate() {
         let Some(e) = ents.get(i) else { break };
         let clear = jianguan_domain::liaison::format_code(random12());
-        let hash = jianguan_domain::liaison::code_hash(&jianguan_domain::liaison::normalize_code(&clear).ok_or("code")?);
-        store.liaison_code_issue(&staff, scj, &e.uscc, &hash, jianguan_store::now() + chrono::Duration::days(30)).await?;
+        let hash =
+            jianguan_domain::liaison::code_hash(&jianguan_domain::liaison::normalize_code(&clear).ok_or("code")?);
+        store
+            .liaison_code_issue(&staff, scj, &e.uscc, &hash, jianguan_store::now() + chrono::Duration::days(30))
+            .await?;
         let iv = random16();
         store
             .liaison_register(
@@ -214,7 +224,11 @@ async fn liaison(store: &DynStore, cipher: &FieldCipher) -> Result<(), Error> {
     if let Some((_, _, code)) = sent.codes.first() {
         let canon = jianguan_domain::liaison::normalize_code(code).ok_or("code")?;
         store
-            .notice_reply(&jianguan_domain::liaison::code_hash(&canon), "已完成自查,未发现问题。", "建议多组织行业法律培训。")
+            .notice_reply(
+                &jianguan_domain::liaison::code_hash(&canon),
+                "已完成自查,未发现问题。",
+                "建议多组织行业法律培训。",
+            )
             .await?;
     }
     Ok(())
@@ -259,15 +273,34 @@ async fn training(store: &DynStore) -> Result<(), Error> {
     let opts = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let bank = [
         ("行政处罚法", "行政处罚法规定,执法人员不得少于几人?", opts(&["一人", "两人", "三人"]), 1),
-        ("行政处罚法", "执法人员与案件有直接利害关系的,应当如何处理?", opts(&["继续办理", "回避", "报告后继续办理"]), 1),
-        ("双随机一公开", "“双随机”是指随机抽取检查对象和什么?", opts(&["随机选派执法检查人员", "随机确定检查时间", "随机确定检查地点"]), 0),
+        (
+            "行政处罚法",
+            "执法人员与案件有直接利害关系的,应当如何处理?",
+            opts(&["继续办理", "回避", "报告后继续办理"]),
+            1,
+        ),
+        (
+            "双随机一公开",
+            "“双随机”是指随机抽取检查对象和什么?",
+            opts(&["随机选派执法检查人员", "随机确定检查时间", "随机确定检查地点"]),
+            0,
+        ),
         ("信用监管", "信用风险分类结果主要用于调整什么?", opts(&["罚款数额", "抽查比例和频次", "许可期限"]), 1),
-        ("政策宣传", "南开政发〔2021〕8号提出探索建立什么制度,作为监管部门与企业之间沟通的桥梁?", opts(&["企业联络员制度", "首席质量官制度", "网格员制度"]), 0),
+        (
+            "政策宣传",
+            "南开政发〔2021〕8号提出探索建立什么制度,作为监管部门与企业之间沟通的桥梁?",
+            opts(&["企业联络员制度", "首席质量官制度", "网格员制度"]),
+            0,
+        ),
     ];
     let mut ids = Vec::new();
     for (category, stem, options, answer) in bank {
         let q = store
-            .question_create(&staff, scj, &QuestionInput { category: category.into(), stem: stem.into(), options, answer })
+            .question_create(
+                &staff,
+                scj,
+                &QuestionInput { category: category.into(), stem: stem.into(), options, answer },
+            )
             .await?;
         ids.push(q.id);
     }

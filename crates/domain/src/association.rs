@@ -56,7 +56,7 @@ pub fn check_entry(uscc: &str, name: &str) -> Result<(String, Option<String>), S
         return Err("行业协会商会的统一社会信用代码应以 5 开头(民政部门登记的社会组织)".into());
     }
     let n = name.trim().chars().count();
-    if n < 4 || n > 100 {
+    if !(4..=100).contains(&n) {
         return Err("名称应为4至100个字".into());
     }
     Ok((code, warning.map(|w| w.to_string())))

@@ -339,7 +339,10 @@ mod tests {
     /// dangerous scheme in a kept attribute.
     fn inert(out: &str) {
         let l = out.to_ascii_lowercase();
-        for bad in ["<script", "<iframe", "<svg", "<img", "<object", "<embed", "<style", "<math", "<form", "<input", "<base", "<meta", "<link"] {
+        for bad in [
+            "<script", "<iframe", "<svg", "<img", "<object", "<embed", "<style", "<math", "<form", "<input", "<base",
+            "<meta", "<link",
+        ] {
             assert!(!l.contains(bad), "{bad} survived in {out}");
         }
         for attr in ["onerror", "onload", "onclick", "onmouseover", "onfocus", "style=", "src=", "formaction"] {

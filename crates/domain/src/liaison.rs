@@ -61,8 +61,7 @@ pub fn format_code(random: [u8; CODE_LEN]) -> String {
 
 /// The canonical form of a typed code, or `None` when it cannot be one.
 pub fn normalize_code(input: &str) -> Option<String> {
-    let s: String =
-        input.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+    let s: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
     (s.chars().count() == CODE_LEN && s.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(s)
 }
 
@@ -75,12 +74,13 @@ pub fn code_hash(canonical: &str) -> String {
 pub fn check_contact(name: &str, phone: &str, position: &str) -> Result<(String, String, String), String> {
     let name = name.trim();
     let n = name.chars().count();
-    if n < 2 || n > 30 || name.chars().any(|c| c.is_ascii_digit() || c.is_control() || "<>\"&".contains(c)) {
+    if !(2..=30).contains(&n) || name.chars().any(|c| c.is_ascii_digit() || c.is_control() || "<>\"&".contains(c)) {
         return Err("联络员姓名应为2至30个字,不能含数字或符号".into());
     }
     let phone: String = phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     let mobile = phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit());
-    let landline = (10..=12).contains(&phone.len()) && phone.starts_with('0') && phone.bytes().all(|b| b.is_ascii_digit());
+    let landline =
+        (10..=12).contains(&phone.len()) && phone.starts_with('0') && phone.bytes().all(|b| b.is_ascii_digit());
     if !mobile && !landline {
         return Err("联系电话应为11位手机号或带区号的固定电话(如 022xxxxxxxx)".into());
     }

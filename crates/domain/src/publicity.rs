@@ -22,8 +22,13 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 5] =
-        [Section::Laws, Section::Interpretation, Section::IntegrityCase, Section::ViolationCase, Section::LegalGuidance];
+    pub const ALL: [Section; 5] = [
+        Section::Laws,
+        Section::Interpretation,
+        Section::IntegrityCase,
+        Section::ViolationCase,
+        Section::LegalGuidance,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

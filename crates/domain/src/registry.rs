@@ -161,7 +161,7 @@ pub fn validate_row(f: &[&str; 11], opts: RowOptions) -> Result<EntityRow, Vec<S
     }
 
     let division = t(col::DIVISION);
-    if !division.is_empty() && !(division.len() == 6 && division.bytes().all(|b| b.is_ascii_digit())) {
+    if !(division.is_empty() || division.len() == 6 && division.bytes().all(|b| b.is_ascii_digit())) {
         errs.push(format!("行政区划代码“{}”应为6位数字", shown(division)));
     }
 

@@ -126,7 +126,8 @@ mod tests {
         assert!(score(&[0, 1], &[2, 2], &[Some(0), None], 60).unwrap_err().contains("第 2 题未作答"));
         assert!(score(&[0], &[2], &[Some(5)], 60).unwrap_err().contains("有效选项"));
         // 1 of 8 = 12.5 → 13.
-        let s = score(&[0; 8], &[2; 8], &[Some(0), Some(1), Some(1), Some(1), Some(1), Some(1), Some(1), Some(1)], 60).unwrap();
+        let s = score(&[0; 8], &[2; 8], &[Some(0), Some(1), Some(1), Some(1), Some(1), Some(1), Some(1), Some(1)], 60)
+            .unwrap();
         assert_eq!(s.points, 13);
     }
 }

@@ -147,8 +147,11 @@ pub trait AssociationStore: Send + Sync {
     async fn case_publish(&self, actor: &crate::Actor, id: i64) -> crate::Result<AssociationCase>;
     /// Cases of an association: published ones, plus the unpublished ones of
     /// `department_id` when given.
-    async fn case_list(&self, association_id: Option<i64>, department_id: Option<i64>)
-        -> crate::Result<Vec<AssociationCase>>;
+    async fn case_list(
+        &self,
+        association_id: Option<i64>,
+        department_id: Option<i64>,
+    ) -> crate::Result<Vec<AssociationCase>>;
     async fn case_get(&self, id: i64) -> crate::Result<AssociationCase>;
 }
 

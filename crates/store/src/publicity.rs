@@ -129,8 +129,12 @@ pub const SEARCH_CANDIDATES: i64 = 2_000;
 #[async_trait]
 pub trait PublicityStore: Send + Sync {
     /// Creates a draft of `department_id`.
-    async fn article_create(&self, actor: &crate::Actor, department_id: i64, input: &ArticleInput)
-        -> crate::Result<Article>;
+    async fn article_create(
+        &self,
+        actor: &crate::Actor,
+        department_id: i64,
+        input: &ArticleInput,
+    ) -> crate::Result<Article>;
     /// Edits a draft still at `expected_version`.
     async fn article_update(
         &self,

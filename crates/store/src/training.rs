@@ -150,8 +150,12 @@ pub struct DepartmentTraining {
 
 #[async_trait]
 pub trait TrainingStore: Send + Sync {
-    async fn session_create(&self, actor: &crate::Actor, department_id: i64, input: &SessionInput)
-        -> crate::Result<TrainingSession>;
+    async fn session_create(
+        &self,
+        actor: &crate::Actor,
+        department_id: i64,
+        input: &SessionInput,
+    ) -> crate::Result<TrainingSession>;
     /// Sessions an account of `department_id` may see: its department's and the
     /// district-wide ones (every session when `None`).
     async fn session_list(&self, department_id: Option<i64>) -> crate::Result<Vec<TrainingSession>>;
@@ -160,8 +164,12 @@ pub trait TrainingStore: Send + Sync {
     /// must belong to the organising department unless the session is district-wide.
     async fn attendance_add(&self, actor: &crate::Actor, session_id: i64, account_ids: &[i64]) -> crate::Result<i64>;
     async fn attendance_list(&self, session_id: i64) -> crate::Result<Vec<Attendee>>;
-    async fn question_create(&self, actor: &crate::Actor, department_id: i64, input: &QuestionInput)
-        -> crate::Result<Question>;
+    async fn question_create(
+        &self,
+        actor: &crate::Actor,
+        department_id: i64,
+        input: &QuestionInput,
+    ) -> crate::Result<Question>;
     async fn question_list(&self, department_id: i64) -> crate::Result<Vec<Question>>;
     /// Creates a test from questions of the session department's bank.
     async fn test_create(

@@ -50,11 +50,21 @@ async fn registry_conventions_and_cases() {
         assert_eq!(s.association_get(assoc.id).await.unwrap().members, 1);
 
         let c = s
-            .convention_add(&a, assoc.id, "餐饮行业诚信经营自律公约", "<p>会员单位承诺明码标价<img src=x onerror=alert(1)></p>", NaiveDate::from_ymd_opt(2025, 3, 15).unwrap())
+            .convention_add(
+                &a,
+                assoc.id,
+                "餐饮行业诚信经营自律公约",
+                "<p>会员单位承诺明码标价<img src=x onerror=alert(1)></p>",
+                NaiveDate::from_ymd_opt(2025, 3, 15).unwrap(),
+            )
             .await
             .unwrap();
         assert_eq!(c.body_html, "<p>会员单位承诺明码标价</p>");
-        assert!(matches!(s.convention_add(&a, assoc.id, "空", "<script>1</script>", NaiveDate::from_ymd_opt(2025, 3, 15).unwrap()).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            s.convention_add(&a, assoc.id, "空", "<script>1</script>", NaiveDate::from_ymd_opt(2025, 3, 15).unwrap())
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
 
         let case = CaseInput {
             kind: "fees".into(),
@@ -75,7 +85,10 @@ async fn registry_conventions_and_cases() {
         for q in ["赞助费", "明码标价", "餐饮", "公约"] {
             assert!(s.search(&parse_query(q).unwrap(), 10, 0).await.unwrap().total >= 1, "{}: {q}", t.name);
         }
-        assert!(matches!(s.case_add(&a, assoc.id, scj, &CaseInput { kind: "nope".into(), ..case.clone() }).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            s.case_add(&a, assoc.id, scj, &CaseInput { kind: "nope".into(), ..case.clone() }).await,
+            Err(StoreError::Invalid(_))
+        ));
         let dereg = s.association_set_status(&a, assoc.id, "deregistered").await.unwrap();
         assert_eq!(dereg.status, "deregistered");
         assert!(s.verify_audit().await.unwrap().is_ok());

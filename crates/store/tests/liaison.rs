@@ -50,11 +50,17 @@ async fn codes_register_once_and_notices_collect_replies() {
         assert_ne!(l.name_sealed, "张伟");
         assert_eq!(cipher.decrypt(&l.phone_sealed).unwrap(), "13812345678");
         // One use only.
-        assert!(matches!(s.liaison_register(&h1, &person(&cipher, "李四", "13900000000")).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            s.liaison_register(&h1, &person(&cipher, "李四", "13900000000")).await,
+            Err(StoreError::Invalid(_))
+        ));
         // Expired code.
         let h2 = code_hash("ACDEFGHJKMNP");
         s.liaison_code_issue(&a, scj, &ents[1].uscc, &h2, now() - chrono::Duration::seconds(1)).await.unwrap();
-        assert!(matches!(s.liaison_register(&h2, &person(&cipher, "李四", "13900000000")).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            s.liaison_register(&h2, &person(&cipher, "李四", "13900000000")).await,
+            Err(StoreError::Invalid(_))
+        ));
         // A new registration replaces the old liaison.
         let h3 = code_hash("QRTUVWXY3467");
         s.liaison_code_issue(&a, scj, &ents[0].uscc, &h3, later).await.unwrap();
@@ -67,8 +73,13 @@ async fn codes_register_once_and_notices_collect_replies() {
         assert!(matches!(s.liaison_get(other, l2.id).await, Err(StoreError::NotFound(_))));
         assert_eq!(s.liaison_get(scj, l2.id).await.unwrap().uscc, ents[0].uscc);
         // Personal data never in the audit trail in clear.
-        let trail = s.audit_search(&AuditFilter { action: Some("liaison.".into()), limit: 100, ..Default::default() }).await.unwrap();
-        assert!(trail.iter().all(|e| !e.detail.contains("王芳芳") && !e.detail.contains("02223456789") && !e.detail.contains("张伟")));
+        let trail = s
+            .audit_search(&AuditFilter { action: Some("liaison.".into()), limit: 100, ..Default::default() })
+            .await
+            .unwrap();
+        assert!(trail
+            .iter()
+            .all(|e| !e.detail.contains("王芳芳") && !e.detail.contains("02223456789") && !e.detail.contains("张伟")));
 
         // Second liaison in another industry, then a notice by industry.
         let h4 = code_hash("3467ACDEFGHJ");
@@ -93,7 +104,8 @@ async fn codes_register_once_and_notices_collect_replies() {
         assert_eq!(sent.codes.len(), expect, "{}", t.name);
         assert_eq!(sent.notice.recipients, expect as i64);
         // Nobody matching: refused, nothing written.
-        let none = NoticeInput { target_kind: "tag".into(), target_value: "不存在的标签".into(), ..input.clone() };
+        let none =
+            NoticeInput { target_kind: "tag".into(), target_value: "不存在的标签".into(), ..input.clone() };
         assert!(matches!(s.notice_send(&a, scj, &none, &make).await, Err(StoreError::Invalid(_))));
         assert_eq!(s.notice_list(scj).await.unwrap().len(), 1);
         let bad = NoticeInput { title: " ".into(), ..input.clone() };

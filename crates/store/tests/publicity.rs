@@ -32,7 +32,14 @@ async fn editorial_flow_sanitises_indexes_and_withdraws() {
         let d = dept(s, "scjgj").await;
         let a = staff(d);
         let draft = s
-            .article_create(&a, d, &input("信用修复政策解读", "<p onclick=\"x()\">办理<strong>信用修复</strong></p><script>alert(1)</script>"))
+            .article_create(
+                &a,
+                d,
+                &input(
+                    "信用修复政策解读",
+                    "<p onclick=\"x()\">办理<strong>信用修复</strong></p><script>alert(1)</script>",
+                ),
+            )
             .await
             .unwrap();
         assert_eq!(draft.status, "draft");
@@ -40,7 +47,10 @@ async fn editorial_flow_sanitises_indexes_and_withdraws() {
         // Nothing is searchable before publication.
         assert_eq!(s.search(&parse_query("信用修复").unwrap(), 10, 0).await.unwrap().total, 0);
         // Empty or script-only bodies are refused and nothing is written.
-        assert!(matches!(s.article_create(&a, d, &input("空", "<script>x</script>")).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            s.article_create(&a, d, &input("空", "<script>x</script>")).await,
+            Err(StoreError::Invalid(_))
+        ));
         assert!(matches!(s.article_create(&a, d, &input("", "<p>x</p>")).await, Err(StoreError::Invalid(_))));
         let huge = "字".repeat(100_001);
         assert!(matches!(s.article_create(&a, d, &input("大", &huge)).await, Err(StoreError::Invalid(_))));
@@ -52,22 +62,35 @@ async fn editorial_flow_sanitises_indexes_and_withdraws() {
         let (_, bytes) = s.attachment_get(att.id).await.unwrap();
         assert_eq!(bytes, b"%PDF-1.4 demo");
         // Stale edit refused (the attachment bumped the version).
-        assert!(matches!(s.article_update(&a, draft.id, &input("改", "<p>改</p>"), 1).await, Err(StoreError::Conflict(_))));
-        let edited = s.article_update(&a, draft.id, &input("信用修复政策解读(修订)", "<p>办理信用修复的条件</p>"), 2).await.unwrap();
+        assert!(matches!(
+            s.article_update(&a, draft.id, &input("改", "<p>改</p>"), 1).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let edited = s
+            .article_update(&a, draft.id, &input("信用修复政策解读(修订)", "<p>办理信用修复的条件</p>"), 2)
+            .await
+            .unwrap();
         assert_eq!(edited.version, 3);
 
         // Approve before submit: refused.
         assert!(matches!(s.article_step(&a, draft.id, Step::Approve, "").await, Err(StoreError::Conflict(_))));
         s.article_step(&a, draft.id, Step::Submit, "").await.unwrap();
-        assert!(matches!(s.article_step(&a, draft.id, Step::Reject, " ").await, Err(StoreError::Invalid(_))), "reject needs a comment");
+        assert!(
+            matches!(s.article_step(&a, draft.id, Step::Reject, " ").await, Err(StoreError::Invalid(_))),
+            "reject needs a comment"
+        );
         let back = s.article_step(&a, draft.id, Step::Reject, "请补充依据").await.unwrap();
         assert_eq!((back.status.as_str(), back.review_comment.as_str()), ("draft", "请补充依据"));
         s.article_step(&a, draft.id, Step::Submit, "").await.unwrap();
-        let reviewer = Actor { name: "legal".into(), role: "legal_reviewer".into(), account_id: None, department_id: None };
+        let reviewer =
+            Actor { name: "legal".into(), role: "legal_reviewer".into(), account_id: None, department_id: None };
         let published = s.article_step(&reviewer, draft.id, Step::Approve, "").await.unwrap();
         assert_eq!(published.status, "published");
         assert!(published.published_at.is_some());
-        assert!(matches!(s.attachment_add(&a, draft.id, "b.pdf", FileKind::Pdf, b"%PDF-2").await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            s.attachment_add(&a, draft.id, "b.pdf", FileKind::Pdf, b"%PDF-2").await,
+            Err(StoreError::Conflict(_))
+        ));
 
         // Two-character, three-character and one-character queries.
         for q in ["信用", "修复", "信用修复", "条件", "信", "复"] {
@@ -76,7 +99,11 @@ async fn editorial_flow_sanitises_indexes_and_withdraws() {
             assert_eq!(page.hits[0].url, format!("/public/articles/{}", draft.id));
             assert_eq!(page.hits[0].section, "政策权威解读");
         }
-        assert_eq!(s.search(&parse_query("用信").unwrap(), 10, 0).await.unwrap().total, 0, "grams present but no phrase");
+        assert_eq!(
+            s.search(&parse_query("用信").unwrap(), 10, 0).await.unwrap().total,
+            0,
+            "grams present but no phrase"
+        );
         assert_eq!(s.search(&parse_query("双随机").unwrap(), 10, 0).await.unwrap().total, 0);
 
         assert!(matches!(s.article_step(&a, draft.id, Step::Withdraw, "").await, Err(StoreError::Invalid(_))));
@@ -86,7 +113,8 @@ async fn editorial_flow_sanitises_indexes_and_withdraws() {
         assert_eq!(s.search_doc_count().await.unwrap(), 0);
 
         // Ranking: title hits first.
-        for (title, body) in [("监管工作要点", "<p>双随机抽查</p>"), ("双随机抽查指引", "<p>本指引说明双随机抽查</p>")] {
+        for (title, body) in [("监管工作要点", "<p>双随机抽查</p>"), ("双随机抽查指引", "<p>本指引说明双随机抽查</p>")]
+        {
             let x = s.article_create(&a, d, &input(title, body)).await.unwrap();
             s.article_step(&a, x.id, Step::Submit, "").await.unwrap();
             s.article_step(&reviewer, x.id, Step::Approve, "").await.unwrap();
@@ -101,7 +129,10 @@ async fn editorial_flow_sanitises_indexes_and_withdraws() {
             .into_iter()
             .map(|e| e.action)
             .collect();
-        assert!(actions.iter().any(|a| a == "publicity.publish") && actions.iter().any(|a| a == "publicity.withdraw"), "{actions:?}");
+        assert!(
+            actions.iter().any(|a| a == "publicity.publish") && actions.iter().any(|a| a == "publicity.withdraw"),
+            "{actions:?}"
+        );
         assert!(s.verify_audit().await.unwrap().is_ok());
     }
 }

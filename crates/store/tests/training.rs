@@ -50,7 +50,10 @@ async fn tests_are_scored_once_and_records_add_up() {
         let outsider = account(s, "legal1", sfj).await;
         let a = Actor { name: "staff".into(), role: "dept_staff".into(), account_id: None, department_id: Some(scj) };
 
-        assert!(matches!(s.session_create(&a, scj, &SessionInput { hours_tenths: 0, ..session("x", false) }).await, Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            s.session_create(&a, scj, &SessionInput { hours_tenths: 0, ..session("x", false) }).await,
+            Err(StoreError::Invalid(_))
+        ));
         let sess = s.session_create(&a, scj, &session("执法检查业务培训", false)).await.unwrap();
         assert_eq!(s.attendance_add(&a, sess.id, &[insp, insp2]).await.unwrap(), 2);
         assert_eq!(s.attendance_add(&a, sess.id, &[insp]).await.unwrap(), 0, "idempotent");
@@ -59,20 +62,67 @@ async fn tests_are_scored_once_and_records_add_up() {
 
         let opts = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         assert!(matches!(
-            s.question_create(&a, scj, &QuestionInput { category: "法律".into(), stem: "题".into(), options: opts(&["甲"]), answer: 0 }).await,
+            s.question_create(
+                &a,
+                scj,
+                &QuestionInput { category: "法律".into(), stem: "题".into(), options: opts(&["甲"]), answer: 0 }
+            )
+            .await,
             Err(StoreError::Invalid(_))
         ));
-        let q1 = s.question_create(&a, scj, &QuestionInput { category: "法律".into(), stem: "检查人员至少几人?".into(), options: opts(&["1", "2", "3"]), answer: 1 }).await.unwrap();
-        let q2 = s.question_create(&a, scj, &QuestionInput { category: "法律".into(), stem: "结果公示时限?".into(), options: opts(&["20个工作日", "60日"]), answer: 0 }).await.unwrap();
-        let foreign = s.question_create(&a, sfj, &QuestionInput { category: "x".into(), stem: "他部门题".into(), options: opts(&["a", "b"]), answer: 0 }).await.unwrap();
-        assert!(matches!(s.test_create(&a, sess.id, "测试", 60, &[q1.id, foreign.id]).await, Err(StoreError::Invalid(_))));
+        let q1 = s
+            .question_create(
+                &a,
+                scj,
+                &QuestionInput {
+                    category: "法律".into(),
+                    stem: "检查人员至少几人?".into(),
+                    options: opts(&["1", "2", "3"]),
+                    answer: 1,
+                },
+            )
+            .await
+            .unwrap();
+        let q2 = s
+            .question_create(
+                &a,
+                scj,
+                &QuestionInput {
+                    category: "法律".into(),
+                    stem: "结果公示时限?".into(),
+                    options: opts(&["20个工作日", "60日"]),
+                    answer: 0,
+                },
+            )
+            .await
+            .unwrap();
+        let foreign = s
+            .question_create(
+                &a,
+                sfj,
+                &QuestionInput {
+                    category: "x".into(), stem: "他部门题".into(), options: opts(&["a", "b"]), answer: 0
+                },
+            )
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.test_create(&a, sess.id, "测试", 60, &[q1.id, foreign.id]).await,
+            Err(StoreError::Invalid(_))
+        ));
         let test = s.test_create(&a, sess.id, "培训结业测试", 60, &[q1.id, q2.id]).await.unwrap();
 
         let r = s.test_submit(&a, insp, test.id, &[Some(1), Some(0)]).await.unwrap();
         assert_eq!((r.points, r.passed), (100, true));
-        assert!(matches!(s.test_submit(&a, insp, test.id, &[Some(0), Some(0)]).await, Err(StoreError::Conflict(_))), "answered twice");
+        assert!(
+            matches!(s.test_submit(&a, insp, test.id, &[Some(0), Some(0)]).await, Err(StoreError::Conflict(_))),
+            "answered twice"
+        );
         assert!(matches!(s.test_submit(&a, insp2, test.id, &[Some(1)]).await, Err(StoreError::Invalid(_))));
-        assert!(matches!(s.test_submit(&a, outsider, test.id, &[Some(1), Some(0)]).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            s.test_submit(&a, outsider, test.id, &[Some(1), Some(0)]).await,
+            Err(StoreError::NotFound(_))
+        ));
         let r2 = s.test_submit(&a, insp2, test.id, &[Some(0), Some(0)]).await.unwrap();
         assert_eq!((r2.points, r2.passed), (50, false));
         assert_eq!(s.test_results(test.id).await.unwrap().len(), 2, "{}", t.name);
@@ -83,7 +133,11 @@ async fn tests_are_scored_once_and_records_add_up() {
         s.test_submit(&a, outsider, ct.id, &[Some(1)]).await.unwrap();
         s.test_close(&a, ct.id).await.unwrap();
         assert!(matches!(s.test_submit(&a, insp, ct.id, &[Some(1)]).await, Err(StoreError::Conflict(_))));
-        assert_eq!(s.session_list(Some(sfj)).await.unwrap().len(), 1, "another department sees only the district-wide one");
+        assert_eq!(
+            s.session_list(Some(sfj)).await.unwrap().len(),
+            1,
+            "another department sees only the district-wide one"
+        );
 
         let rec = s.training_record(insp).await.unwrap();
         assert_eq!(rec.attended.len(), 1);
@@ -92,7 +146,10 @@ async fn tests_are_scored_once_and_records_add_up() {
         assert_eq!(rec.results[0].points, 100);
         let by = s.training_by_department().await.unwrap();
         let mine = by.iter().find(|d| d.department_id == scj).unwrap();
-        assert_eq!((mine.sessions, mine.attendances, mine.hours_tenths, mine.tests_taken, mine.passed, mine.avg_points), (2, 2, 50, 2, 1, Some(75)));
+        assert_eq!(
+            (mine.sessions, mine.attendances, mine.hours_tenths, mine.tests_taken, mine.passed, mine.avg_points),
+            (2, 2, 50, 2, 1, Some(75))
+        );
         assert!(s.verify_audit().await.unwrap().is_ok());
     }
 }

@@ -563,7 +563,7 @@ fn dept_of(p: &Principal) -> Result<i64, AppError> {
 fn edit_error(p: &Principal, a: Option<&Article>, form: &ArticleBody, msg: &str, status: StatusCode) -> Result<Response, AppError> {
     let mut resp = render(
         "publicity_edit.html",
-        context! { ..base(&p, "编辑信息"), ..context! {
+        context! { ..base(p, "编辑信息"), ..context! {
             a => a.map(article_ctx), sections => sections_ctx(), error => msg,
             form => context! { section => form.section, title => form.title, summary => form.summary, body_html => form.body_html, source => form.source, doc_no => form.doc_no },
             editable => true, editor => true,

@@ -2,7 +2,8 @@
 #[allow(unused_imports)]
 use super::foundation::{ALL, AUD, SEC, SIGNED_IN, SYS};
 
-const BUSINESS: &[&str] = &["ledger_office", "dept_staff", "inspector", "legal_reviewer", "credit_manager", "grid_intake"];
+const BUSINESS: &[&str] =
+    &["ledger_office", "dept_staff", "inspector", "legal_reviewer", "credit_manager", "grid_intake"];
 const ORGANISER: &[&str] = &["dept_staff"];
 const OVERSIGHT: &[&str] = &["ledger_office", "dept_staff"];
 
