@@ -147,7 +147,9 @@ pub async fn prepare(o: &Opened, cfg: &Config) -> Result<(), Error> {
         store.set_meta(&Actor::system(), "demo_loaded", "1").await?;
     }
     if cfg.demo {
-        crate::demo_outreach::load(store, &FieldCipher::from_master(&o.master_key)).await?;
+        let cipher = FieldCipher::from_master(&o.master_key);
+        crate::registry::load_demo(store, &cipher, Path::new(&cfg.data_dir), cfg).await?;
+        crate::demo_outreach::load(store, &cipher).await?;
     }
     if !created.is_empty() {
         println!("已创建以下账号。一次性密码只显示这一次,首次登录须修改;管理员账号须启用两步验证:");

@@ -162,12 +162,26 @@ async fn publicity(store: &DynStore) -> Result<(), Error> {
 /// A tiny valid PDF for the demonstration attachment.
 const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
-/// Demonstration entities for the parts that need them (the registry's own import
-/// path; entities already present are kept).
+/// Entities for the parts that need them: live ones of the registry (its demonstration
+/// data is loaded first), or, on a store without enough, a few imported through the
+/// registry's own import path.
 async fn entities(
     store: &DynStore,
     cipher: &FieldCipher,
 ) -> Result<Vec<jianguan_store::registry::EntityRecord>, Error> {
+    let filter = jianguan_store::registry::EntityFilter { limit: 100, ..Default::default() };
+    let live: Vec<_> = store
+        .entity_search(&filter)
+        .await?
+        .rows
+        .into_iter()
+        .map(|e| e.rec)
+        .filter(|r| matches!(r.status.as_str(), "存续" | "在业"))
+        .take(24)
+        .collect();
+    if live.len() >= 8 {
+        return Ok(live);
+    }
     Ok(jianguan_store::testing::import_demo_entities(store, &Actor::system(), cipher, 24, 2021).await?)
 }
 

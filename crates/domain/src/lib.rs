@@ -18,5 +18,6 @@ pub mod mask;
 pub mod org;
 pub mod publicity;
 pub mod registry;
+pub mod sampling;
 pub mod training;
 pub mod uscc;

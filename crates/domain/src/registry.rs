@@ -370,6 +370,212 @@ pub fn valid_catalogue_code(s: &str) -> bool {
     s.len() == 14 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// An item of the demonstration lists: department codes as in [`crate::org::DEPARTMENTS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoItem {
+    pub kind: ListKind,
+    pub code: &'static str,
+    pub name: &'static str,
+    pub legal_basis: &'static str,
+    pub approver: Option<&'static str>,
+    pub supervisors: &'static [&'static str],
+}
+
+const fn demo(
+    kind: ListKind,
+    code: &'static str,
+    name: &'static str,
+    legal_basis: &'static str,
+    approver: Option<&'static str>,
+    supervisors: &'static [&'static str],
+) -> DemoItem {
+    DemoItem { kind, code, name, legal_basis, approver, supervisors }
+}
+
+use ListKind::{Cancelled, Filing, InitialReview, Licence};
+
+/// A demonstration set of Nankai's item lists (附件1 第3、5、6项): licences approved by
+/// 区政务服务办 under the relatively centralised licensing reform and by departments
+/// that kept their powers, filings, district first reviews, and approvals cancelled
+/// but still supervised. Item codes are local demonstration codes; 监管事项目录编码 are
+/// left empty, to be filled from the provincial catalogue.
+pub const DEMO_ITEMS: &[DemoItem] = &[
+    demo(Licence, "NK-XK-001", "食品经营许可", "《中华人民共和国食品安全法》第三十五条", Some("zwfwb"), &["scjgj"]),
+    demo(
+        Licence,
+        "NK-XK-002",
+        "食品生产许可(低风险食品)",
+        "《中华人民共和国食品安全法》第三十五条",
+        Some("zwfwb"),
+        &["scjgj"],
+    ),
+    demo(
+        Licence,
+        "NK-XK-003",
+        "药品零售企业许可",
+        "《中华人民共和国药品管理法》第五十一条、第五十二条",
+        Some("zwfwb"),
+        &["scjgj"],
+    ),
+    demo(
+        Licence,
+        "NK-XK-004",
+        "第三类医疗器械经营许可",
+        "《医疗器械监督管理条例》第五十二条",
+        Some("zwfwb"),
+        &["scjgj"],
+    ),
+    demo(
+        Licence,
+        "NK-XK-005",
+        "特种设备使用登记",
+        "《中华人民共和国特种设备安全法》第三十三条",
+        Some("scjgj"),
+        &["scjgj"],
+    ),
+    demo(Licence, "NK-XK-006", "公共场所卫生许可", "《公共场所卫生管理条例》第八条", Some("zwfwb"), &["wjw"]),
+    demo(Licence, "NK-XK-007", "医疗机构执业登记", "《医疗机构管理条例》第十五条", Some("zwfwb"), &["wjw"]),
+    demo(Licence, "NK-XK-008", "放射诊疗许可", "《放射诊疗管理规定》第十一条", Some("zwfwb"), &["wjw"]),
+    demo(
+        Licence,
+        "NK-XK-009",
+        "民办学校(非学历教育)设立审批",
+        "《中华人民共和国民办教育促进法》第十二条",
+        Some("zwfwb"),
+        &["jyj"],
+    ),
+    demo(Licence, "NK-XK-010", "人力资源服务许可", "《人力资源市场暂行条例》第十八条", Some("zwfwb"), &["rsj"]),
+    demo(Licence, "NK-XK-011", "劳务派遣经营许可", "《中华人民共和国劳动合同法》第五十七条", Some("zwfwb"), &["rsj"]),
+    demo(Licence, "NK-XK-012", "娱乐场所经营许可", "《娱乐场所管理条例》第九条", Some("zwfwb"), &["wlj", "gafj"]),
+    demo(Licence, "NK-XK-013", "营业性演出许可(文艺表演团体)", "《营业性演出管理条例》第六条", Some("zwfwb"), &["wlj"]),
+    demo(
+        Licence,
+        "NK-XK-014",
+        "互联网上网服务营业场所经营许可",
+        "《互联网上网服务营业场所管理条例》第十条",
+        Some("zwfwb"),
+        &["wlj", "gafj"],
+    ),
+    demo(Licence, "NK-XK-015", "旅馆业特种行业许可", "《旅馆业治安管理办法》第四条", Some("gafj"), &["gafj"]),
+    demo(
+        Licence,
+        "NK-XK-016",
+        "公章刻制业特种行业许可",
+        "《国务院对确需保留的行政审批项目设定行政许可的决定》第37项",
+        Some("gafj"),
+        &["gafj"],
+    ),
+    demo(
+        Licence,
+        "NK-XK-017",
+        "城市建筑垃圾处置核准",
+        "《国务院对确需保留的行政审批项目设定行政许可的决定》第101项",
+        Some("zwfwb"),
+        &["cgw"],
+    ),
+    demo(
+        Licence,
+        "NK-XK-018",
+        "设置大型户外广告及在城市建筑物、设施上悬挂、张贴宣传品审批",
+        "《城市市容和环境卫生管理条例》第十一条",
+        Some("zwfwb"),
+        &["cgw"],
+    ),
+    demo(Licence, "NK-XK-019", "建筑工程施工许可", "《中华人民共和国建筑法》第七条", Some("zwfwb"), &["zjw"]),
+    demo(
+        Licence,
+        "NK-XK-020",
+        "危险化学品经营许可(不带储存设施)",
+        "《危险化学品安全管理条例》第三十三条",
+        Some("zwfwb"),
+        &["yjj"],
+    ),
+    demo(
+        Licence,
+        "NK-XK-021",
+        "烟花爆竹经营(零售)许可",
+        "《烟花爆竹安全管理条例》第十九条",
+        Some("zwfwb"),
+        &["yjj", "gafj"],
+    ),
+    demo(Licence, "NK-XK-022", "高危险性体育项目经营许可", "《全民健身条例》第三十二条", Some("zwfwb"), &["tyj"]),
+    demo(
+        Filing,
+        "NK-BA-001",
+        "第二类医疗器械经营备案",
+        "《医疗器械监督管理条例》第四十一条",
+        Some("zwfwb"),
+        &["scjgj"],
+    ),
+    demo(
+        Filing,
+        "NK-BA-002",
+        "仅销售预包装食品备案",
+        "《中华人民共和国食品安全法》第三十五条",
+        Some("zwfwb"),
+        &["scjgj"],
+    ),
+    demo(Filing, "NK-BA-003", "养老机构备案", "《中华人民共和国老年人权益保障法》第四十三条", Some("mzj"), &["mzj"]),
+    demo(Filing, "NK-BA-004", "诊所备案", "《医疗机构管理条例》第十条", Some("zwfwb"), &["wjw"]),
+    demo(
+        Filing,
+        "NK-BA-005",
+        "单用途商业预付卡发卡企业备案",
+        "《单用途商业预付卡管理办法(试行)》第七条",
+        Some("swuj"),
+        &["swuj", "scjgj"],
+    ),
+    demo(Filing, "NK-BA-006", "再生资源回收经营者备案", "《再生资源回收管理办法》第七条", Some("swuj"), &["swuj"]),
+    demo(
+        InitialReview,
+        "NK-CS-001",
+        "医疗机构设置审批(区级初审)",
+        "《医疗机构管理条例》第九条",
+        Some("zwfwb"),
+        &["wjw"],
+    ),
+    demo(
+        InitialReview,
+        "NK-CS-002",
+        "危险化学品经营许可(带有储存设施,区级初审)",
+        "《危险化学品安全管理条例》第三十五条",
+        Some("zwfwb"),
+        &["yjj"],
+    ),
+    demo(
+        InitialReview,
+        "NK-CS-003",
+        "第一类非药品类易制毒化学品经营许可(区级初审)",
+        "《易制毒化学品管理条例》第十条",
+        Some("zwfwb"),
+        &["yjj", "gafj"],
+    ),
+    demo(
+        Cancelled,
+        "NK-QX-001",
+        "对外贸易经营者备案登记(已取消,仍需监管)",
+        "《全国人民代表大会常务委员会关于修改〈中华人民共和国对外贸易法〉的决定》(2022年)",
+        None,
+        &["swuj"],
+    ),
+    demo(
+        Cancelled,
+        "NK-QX-002",
+        "养老机构设立许可(已取消,改为备案后仍需监管)",
+        "《全国人民代表大会常务委员会关于修改〈中华人民共和国老年人权益保障法〉的决定》(2018年)",
+        None,
+        &["mzj"],
+    ),
+    demo(
+        Cancelled,
+        "NK-QX-003",
+        "粮食收购资格认定(已取消,仍需监管)",
+        "《粮食流通管理条例》(2021年修订)",
+        None,
+        &["fgw"],
+    ),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,6 +631,20 @@ mod tests {
         assert_eq!(e, HeaderError::Missing(vec!["统一社会信用代码", "主体类型", "登记状态"]));
         assert!(e.to_string().contains("缺少必需的列"));
         assert!(matches!(map_header(COLUMNS.iter().copied().chain(["名称"])), Err(HeaderError::Duplicated(_))));
+    }
+
+    #[test]
+    fn demo_items_name_known_departments() {
+        let known = |c: &str| crate::org::DEPARTMENTS.iter().any(|d| d.code == c);
+        let mut codes = std::collections::HashSet::new();
+        for i in DEMO_ITEMS {
+            assert!(codes.insert(i.code), "{} twice", i.code);
+            assert!(
+                i.approver.is_none_or(known) && !i.supervisors.is_empty() && i.supervisors.iter().all(|c| known(c))
+            );
+            assert_eq!(i.approver.is_none(), i.kind == ListKind::Cancelled, "{}", i.code);
+        }
+        assert!(DEMO_ITEMS.len() >= 30);
     }
 
     #[test]

@@ -12,10 +12,12 @@
 pub mod association;
 pub mod catalog;
 pub mod common;
+pub mod complaints;
 pub mod credit;
 pub mod declaration;
 pub mod draw;
 pub mod dutymap;
+pub mod enforcement;
 pub mod fairness;
 pub mod ledger;
 pub mod liaison;
@@ -101,6 +103,8 @@ pub trait Store:
     + catalog::CatalogStore
     + declaration::DeclarationStore
     + safety::SafetyStore
+    + enforcement::EnforcementStore
+    + complaints::ComplaintsStore
     + Send
     + Sync
     + 'static

@@ -37,6 +37,7 @@ macro_rules! embed {
 pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
     (1, "foundation", "0001_foundation.sql"),
     (3, "registry", "0003_registry.sql"),
+    (4, "draw", "0004_draw.sql"),
     (7, "publicity", "0007_publicity.sql"),
     (8, "liaison", "0008_liaison.sql"),
     (9, "training", "0009_training.sql"),
@@ -45,6 +46,7 @@ pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
 pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (1, "foundation", "0001_foundation.sql"),
     (3, "registry", "0003_registry.sql"),
+    (4, "draw", "0004_draw.sql"),
     (7, "publicity", "0007_publicity.sql"),
     (8, "liaison", "0008_liaison.sql"),
     (9, "training", "0009_training.sql"),

@@ -90,3 +90,5 @@ crate::impl_dutymap_store!(PgStore, Postgres, sqlx::postgres::PgRow);
 crate::impl_catalog_store!(PgStore, Postgres, sqlx::postgres::PgRow);
 crate::impl_declaration_store!(PgStore, Postgres, sqlx::postgres::PgRow);
 crate::impl_safety_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_enforcement_store!(PgStore, Postgres, sqlx::postgres::PgRow);
+crate::impl_complaints_store!(PgStore, Postgres, sqlx::postgres::PgRow);

@@ -437,7 +437,8 @@ pub fn like_escape(s: &str) -> String {
     o
 }
 
-pub(crate) fn validate_item(i: &ItemInput) -> crate::Result<()> {
+/// Checks an item's fields (departments are checked against the store when written).
+pub fn validate_item(i: &ItemInput) -> crate::Result<()> {
     use crate::StoreError::Invalid;
     let code = i.code.trim();
     if code.is_empty() || code.chars().count() > 64 || code.chars().any(char::is_whitespace) {

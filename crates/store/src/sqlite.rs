@@ -133,3 +133,5 @@ crate::impl_dutymap_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 crate::impl_catalog_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 crate::impl_declaration_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 crate::impl_safety_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_enforcement_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+crate::impl_complaints_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);

@@ -89,6 +89,8 @@ pub fn nav(p: &Principal) -> Vec<NavItem> {
     if has(Role::AuditAdmin) {
         v.push(NavItem { href: "/audit", label: "审计日志" });
     }
+    v.extend(crate::pages::registry::nav(p));
+    v.extend(crate::pages::draw::nav(p));
     v.push(NavItem { href: "/", label: "公开信息" });
     v
 }

@@ -497,6 +497,32 @@ async fn training_tests_score_once_and_records_are_protected() {
         let by = ledger.get("/api/v1/training/departments").await.json();
         assert!(by.as_array().unwrap().iter().any(|d| d["department"] == "区市场监管局" && d["tests_taken"] == 1));
         assert_eq!(ic.get("/training/departments").await.status, StatusCode::FORBIDDEN);
+        // The inspector roster entry linked to the account shows the same record.
+        let entry = app
+            .t
+            .store
+            .roster_create(
+                &jianguan_store::Actor::system(),
+                app.dept("scjgj").await,
+                &jianguan_store::draw::InspectorInput {
+                    name: "测试检查员".into(),
+                    certificate_no: "12010420260001".into(),
+                    valid_from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+                    valid_until: chrono::NaiveDate::from_ymd_opt(2030, 12, 31).unwrap(),
+                    status: "active".into(),
+                    item_ids: Vec::new(),
+                    account_id: Some(insp),
+                },
+            )
+            .await
+            .unwrap();
+        let page = staff.get(&format!("/training/inspectors/{}", entry.id)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        assert!(page.text.contains("12010420260001") && page.text.contains("执法业务培训"));
+        let sum = ic.get(&format!("/api/v1/training/inspectors/{}", entry.id)).await.json();
+        assert_eq!((sum["tests"].as_i64(), sum["latest_points"].as_i64()), (Some(1), Some(100)));
+        assert_eq!(oc.get(&format!("/training/inspectors/{}", entry.id)).await.status, StatusCode::NOT_FOUND);
+
         assert!(app.t.store.verify_audit().await.unwrap().is_ok());
     }
 }

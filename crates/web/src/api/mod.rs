@@ -16,6 +16,7 @@ use utoipa::{OpenApi, ToSchema};
 pub const SCOPES: &[(&str, &str)] = &[
     ("org:read", "读取部门与部门组"),
     ("licences:write", "推送许可与备案信息(审管衔接)"),
+    ("entities:read", "查询检查对象名录库"),
     ("lists:read", "读取事项清单"),
     ("credit:read", "查询信用与联合奖惩措施"),
     ("trace:write", "上传追溯数据"),

@@ -67,6 +67,8 @@ capabilities!(
     catalog,
     declaration,
     safety,
+    enforcement,
+    complaints,
 );
 
 use crate::error::AppError;

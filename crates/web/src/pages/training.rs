@@ -1,9 +1,10 @@
 //! Training and knowledge contests (正文四 强化业务培训): sessions, attendance, question
 //! banks, tests with scores, and training records per person and per department.
 //!
-//! Records are keyed by account: the inspector roster (执法检查人员名录库) is built on
-//! another branch and links an inspector to the account whose record
-//! `/training/records/{account_id}` (and `/api/v1/training/records/{account_id}`) shows.
+//! Records are kept per account. An inspector roster entry (执法检查人员名录库) linked to
+//! an account shows that account's record: `/training/inspectors/{roster_id}` and
+//! `/api/v1/training/inspectors/{roster_id}`; [`roster_summary`] gives the figures a
+//! roster page shows beside each entry.
 
 use crate::access::Principal;
 use crate::error::{AppError, ErrorBody};
@@ -47,6 +48,8 @@ pub fn routes() -> Vec<RouteDef> {
         r(M::POST, "/training/tests/{id}/close", Roles(ORGANISER), post(test_close)),
         r(M::GET, "/training/records/{id}", Roles(BUSINESS), get(record_page)),
         r(M::GET, "/training/departments", Roles(OVERSIGHT), get(departments)),
+        r(M::GET, "/training/inspectors/{id}", Roles(BUSINESS), get(inspector_page)),
+        r(M::GET, "/api/v1/training/inspectors/{id}", ApiKeyOr("training:read", BUSINESS), get(api_inspector)),
         r(M::GET, "/api/v1/training/records/{id}", ApiKeyOr("training:read", BUSINESS), get(api_record)),
         r(M::POST, "/api/v1/training/tests/{id}/answers", Roles(BUSINESS), post(api_answer)),
         r(M::GET, "/api/v1/training/departments", ApiKeyOr("training:read", OVERSIGHT), get(api_departments)),
@@ -104,8 +107,8 @@ pub async fn scheduled(_state: &AppState) -> Result<(), AppError> {
 /// This capability's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api_record, api_answer, api_departments),
-    components(schemas(RecordDto, RecordSessionDto, RecordResultDto, AnswersBody, ResultDto, DepartmentDto))
+    paths(api_record, api_inspector, api_answer, api_departments),
+    components(schemas(RosterTrainingDto, RecordDto, RecordSessionDto, RecordResultDto, AnswersBody, ResultDto, DepartmentDto))
 )]
 pub struct Api;
 
@@ -411,15 +414,75 @@ async fn readable_record(state: &AppState, p: &Principal, account_id: i64) -> Re
 
 async fn record_page(State(state): State<AppState>, p: Principal, Path(id): Path<i64>) -> Result<Response, AppError> {
     let rec = readable_record(&state, &p, id).await?;
+    render_record(&state, &p, rec).await
+}
+
+async fn render_record(state: &AppState, p: &Principal, rec: TrainingRecord) -> Result<Response, AppError> {
     let dept = state.store.get_unit(rec.department_id).await?.name;
+    let roster = state.store.roster_entry_for_account(rec.account_id).await?;
     Ok(render(
         "training_record.html",
-        context! { ..base(&p, "培训记录"), ..context! {
+        context! { ..base(p, "培训记录"), ..context! {
+            roster => roster.map(|r| context! { id => r.id, name => r.name, certificate_no => r.certificate_no, valid_until => r.valid_until, status => r.status }),
             rec => rec, hours => hours(rec.hours_tenths), department => dept,
             sessions => rec.attended.iter().map(session_ctx).collect::<Vec<_>>(),
         }},
     )?
     .into_response())
+}
+
+/// The roster entry's linked account, or not found.
+async fn roster_account(state: &AppState, roster_id: i64) -> Result<i64, AppError> {
+    let entry = state.store.roster_entry(roster_id).await?;
+    entry.account_id.ok_or_else(|| AppError::not_found(format!("执法检查人员 {roster_id} 未关联账号,暂无培训记录")))
+}
+
+async fn inspector_page(State(state): State<AppState>, p: Principal, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let account = roster_account(&state, id).await?;
+    let rec = readable_record(&state, &p, account).await?;
+    render_record(&state, &p, rec).await
+}
+
+/// Training figures for a roster entry's account, for the roster page.
+#[derive(Serialize, ToSchema)]
+pub struct RosterTrainingDto {
+    pub roster_id: i64,
+    pub account_id: i64,
+    pub sessions: i64,
+    pub hours: f64,
+    pub tests: i64,
+    pub passed: i64,
+    /// The latest test score, if any.
+    pub latest_points: Option<i64>,
+    pub record_url: String,
+}
+
+/// The training summary shown beside a roster entry (`None` when the entry has no account).
+pub async fn roster_summary(state: &AppState, roster_id: i64) -> Result<Option<RosterTrainingDto>, AppError> {
+    let entry = state.store.roster_entry(roster_id).await?;
+    let Some(account) = entry.account_id else { return Ok(None) };
+    let rec = state.store.training_record(account).await?;
+    Ok(Some(RosterTrainingDto {
+        roster_id,
+        account_id: account,
+        sessions: rec.attended.len() as i64,
+        hours: rec.hours_tenths as f64 / 10.0,
+        tests: rec.results.len() as i64,
+        passed: rec.results.iter().filter(|r| r.passed).count() as i64,
+        latest_points: rec.results.first().map(|r| r.points),
+        record_url: format!("/training/inspectors/{roster_id}"),
+    }))
+}
+
+/// Training figures of an inspector roster entry (by roster id).
+#[utoipa::path(get, path = "/api/v1/training/inspectors/{id}", tag = "业务培训", params(("id" = i64, Path, description = "roster entry id")),
+    responses((status = 200, body = RosterTrainingDto), (status = 404, body = ErrorBody)),
+    security(("api_key" = []), ("session" = [])))]
+pub async fn api_inspector(State(state): State<AppState>, p: Principal, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let account = roster_account(&state, id).await.map_err(AppError::json)?;
+    readable_record(&state, &p, account).await.map_err(AppError::json)?;
+    let s = roster_summary(&state, id).await.map_err(AppError::json)?.ok_or_else(|| AppError::not_found("未关联账号").json())?;
+    Ok(Json(s).into_response())
 }
 
 async fn departments(State(state): State<AppState>, p: Principal) -> Result<Response, AppError> {

@@ -1,5 +1,65 @@
-//! The draw routes.
+//! The draw routes (双随机、一公开): department staff keep lists, roster and plans and run
+//! draws; inspectors see their own assignments; the public sees what is published.
 #[allow(unused_imports)]
 use super::foundation::{ALL, AUD, SEC, SIGNED_IN, SYS};
 
-pub const ROUTES: &[(&str, &str, &[&str])] = &[];
+const STAFF: &[&str] = &["dept_staff"];
+const INSPECTOR: &[&str] = &["inspector"];
+const WORKERS: &[&str] = &["dept_staff", "inspector"];
+
+pub const ROUTES: &[(&str, &str, &[&str])] = &[
+    ("GET", "/draw", WORKERS),
+    ("GET", "/draw/items", STAFF),
+    ("POST", "/draw/items", STAFF),
+    ("GET", "/draw/items/export.xlsx", STAFF),
+    ("POST", "/draw/items/import", STAFF),
+    ("GET", "/draw/items/{id}", STAFF),
+    ("POST", "/draw/items/{id}", STAFF),
+    ("GET", "/api/v1/draw/items", WORKERS),
+    ("POST", "/api/v1/draw/items", STAFF),
+    ("GET", "/draw/roster", STAFF),
+    ("POST", "/draw/roster", STAFF),
+    ("POST", "/draw/roster/cap", STAFF),
+    ("GET", "/draw/roster/{id}", STAFF),
+    ("POST", "/draw/roster/{id}", STAFF),
+    ("POST", "/draw/roster/{id}/recusals", STAFF),
+    ("POST", "/draw/recusals/{id}/withdraw", STAFF),
+    ("GET", "/draw/my", INSPECTOR),
+    ("POST", "/draw/my/recusals", INSPECTOR),
+    ("GET", "/api/v1/draw/roster", STAFF),
+    ("POST", "/api/v1/draw/roster", STAFF),
+    ("POST", "/api/v1/draw/my/recusals", INSPECTOR),
+    ("GET", "/draw/plans", STAFF),
+    ("POST", "/draw/plans", STAFF),
+    ("GET", "/draw/plans/{id}", STAFF),
+    ("POST", "/draw/plans/{id}/tasks", STAFF),
+    ("POST", "/draw/plans/{id}/publish", STAFF),
+    ("GET", "/api/v1/draw/plans", STAFF),
+    ("POST", "/api/v1/draw/plans", STAFF),
+    ("POST", "/api/v1/draw/plans/{id}/tasks", STAFF),
+    ("POST", "/api/v1/draw/plans/{id}/publish", STAFF),
+    ("GET", "/draw/tasks/{id}", STAFF),
+    ("POST", "/draw/tasks/{id}/commit", STAFF),
+    ("GET", "/draw/draws/{id}", STAFF),
+    ("POST", "/draw/draws/{id}/execute", STAFF),
+    ("POST", "/api/v1/draw/tasks/{id}/commit", STAFF),
+    ("GET", "/api/v1/draw/draws/{id}", STAFF),
+    ("POST", "/api/v1/draw/draws/{id}/execute", STAFF),
+    ("GET", "/draw/inspections", STAFF),
+    ("GET", "/draw/inspections/{id}", WORKERS),
+    ("POST", "/draw/inspections/{id}/result", INSPECTOR),
+    ("POST", "/draw/inspections/{id}/evidence", INSPECTOR),
+    ("POST", "/draw/inspections/{id}/review", STAFF),
+    ("GET", "/draw/evidence/{id}", WORKERS),
+    ("GET", "/api/v1/draw/inspections/{id}", WORKERS),
+    ("POST", "/api/v1/draw/inspections/{id}/result", INSPECTOR),
+    ("POST", "/api/v1/draw/inspections/{id}/review", STAFF),
+    ("GET", "/public/draw", ALL),
+    ("GET", "/public/draw/plans/{id}", ALL),
+    ("GET", "/public/draw/draws/{id}", ALL),
+    ("GET", "/public/draw/draws/{id}/record.json", ALL),
+    ("GET", "/public/draw/entities/{id}", ALL),
+    ("GET", "/api/v1/public/draw/plans", ALL),
+    ("GET", "/api/v1/public/draw/draws/{id}/record", ALL),
+    ("GET", "/api/v1/public/draw/entities/{id}/results", ALL),
+];

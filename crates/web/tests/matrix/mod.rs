@@ -2,10 +2,12 @@
 
 pub mod association;
 pub mod catalog;
+pub mod complaints;
 pub mod credit;
 pub mod declaration;
 pub mod draw;
 pub mod dutymap;
+pub mod enforcement;
 pub mod fairness;
 pub mod foundation;
 pub mod ledger;
@@ -34,5 +36,7 @@ pub static MATRIX: std::sync::LazyLock<Vec<(&'static str, &'static str, &'static
         v.extend_from_slice(catalog::ROUTES);
         v.extend_from_slice(declaration::ROUTES);
         v.extend_from_slice(safety::ROUTES);
+        v.extend_from_slice(enforcement::ROUTES);
+        v.extend_from_slice(complaints::ROUTES);
         v
     });

@@ -20,6 +20,8 @@ pub const ROUTES: &[(&str, &str, &[&str])] = &[
     ("POST", "/training/tests/{id}/close", ORGANISER),
     ("GET", "/training/records/{id}", BUSINESS),
     ("GET", "/training/departments", OVERSIGHT),
+    ("GET", "/training/inspectors/{id}", BUSINESS),
+    ("GET", "/api/v1/training/inspectors/{id}", BUSINESS),
     ("GET", "/api/v1/training/records/{id}", BUSINESS),
     ("POST", "/api/v1/training/tests/{id}/answers", BUSINESS),
     ("GET", "/api/v1/training/departments", OVERSIGHT),

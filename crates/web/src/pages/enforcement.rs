@@ -1,4 +1,4 @@
-//! “双随机、一公开” pages and API: item lists, roster, plans, draws, results, publication.
+//! Enforcement pages and API: records, benchmarks, legal review, publicity, evidence bundles.
 
 use crate::access::Principal;
 use crate::error::AppError;
