@@ -51,6 +51,8 @@ fn demo_file_imports_once_and_a_killed_import_resumes() {
 
     // Kill the first import once a batch is committed.
     let data = dir.join("data");
+    // Waited on after the kill below; only a timeout panic leaves it to the test harness.
+    #[allow(clippy::zombie_processes)]
     let mut child = Command::new(BIN)
         .args(["import", "entities"])
         .arg(&csv)

@@ -857,7 +857,7 @@ pub async fn items_export(
 /// A department named in a spreadsheet: its name or an alias (groups are refused).
 fn dept_by_name(units: &[Unit], name: &str) -> Result<i64, String> {
     let n = jianguan_domain::org::normalize_unit_name(name);
-    let found = units.iter().find(|u| u.name == n || u.aliases.iter().any(|a| *a == n));
+    let found = units.iter().find(|u| u.name == n || u.aliases.contains(&n));
     match found {
         Some(u) if u.kind == UnitKind::Department => Ok(u.merged_into.unwrap_or(u.id)),
         Some(u) => Err(format!("“{}”是部门组,请写明具体部门", u.name)),
@@ -922,7 +922,7 @@ fn parse_item_row(cells: &[String], units: &[Unit]) -> Result<ItemInput, Vec<Str
 pub async fn items_import(State(state): State<AppState>, p: Principal, mp: Multipart) -> Result<Response, AppError> {
     let units = units(&state).await?;
     let q = ItemQuery::default();
-    if !my_dept(&units, &p).is_some_and(|(_, c)| c == LIST_KEEPER) {
+    if my_dept(&units, &p).is_none_or(|(_, c)| c != LIST_KEEPER) {
         return Err(AppError::forbidden(format!("事项清单由{}统一导入", unit_name_by_code(&units, LIST_KEEPER))));
     }
     let dir = uploads_dir(&state);
