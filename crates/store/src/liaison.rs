@@ -130,6 +130,8 @@ pub trait LiaisonStore: Send + Sync {
     async fn liaison_code_failure(&self, ip_hash: &str, purpose: Purpose) -> crate::Result<()>;
     /// Failed entries from an address since `since`.
     async fn liaison_code_failures(&self, ip_hash: &str, since: Timestamp) -> crate::Result<i64>;
+    /// Deletes failed-entry records older than `before` (past the rate-limit window).
+    async fn liaison_code_failures_prune(&self, before: Timestamp) -> crate::Result<u64>;
     /// Registers (or replaces) the entity's liaison with a registration code, consuming it.
     async fn liaison_register(&self, code_hash: &str, liaison: &NewLiaison) -> crate::Result<Liaison>;
     /// Active liaisons visible to a department, optionally only those matching a target.
@@ -379,6 +381,24 @@ macro_rules! impl_liaison_store {
                         .bind(since)
                         .fetch_one(self.read())
                         .await?)
+                }
+
+                async fn liaison_code_failures_prune(&self, before: Timestamp) -> Result<u64> {
+                    let mut tx = self.begin_write().await?;
+                    let n = sqlx::query("DELETE FROM liaison_code_failures WHERE at < $1")
+                        .bind(before)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if n > 0 {
+                        self.append_audit(
+                            &mut tx,
+                            &Actor::system().event("liaison.code_failures_prune", "liaison_code_failures", serde_json::json!({ "deleted": n, "before": before })),
+                        )
+                        .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(n)
                 }
 
                 async fn liaison_register(&self, code_hash: &str, l: &NewLiaison) -> Result<Liaison> {

@@ -128,6 +128,9 @@ async fn codes_register_once_and_notices_collect_replies() {
         s.liaison_code_failure("iphash", Purpose::Reply).await.unwrap();
         assert_eq!(s.liaison_code_failures("iphash", now() - chrono::Duration::minutes(15)).await.unwrap(), 2);
         assert_eq!(s.liaison_code_failures("other", now() - chrono::Duration::minutes(15)).await.unwrap(), 0);
+        assert_eq!(s.liaison_code_failures_prune(now() - chrono::Duration::minutes(15)).await.unwrap(), 0);
+        assert_eq!(s.liaison_code_failures_prune(now() + chrono::Duration::seconds(1)).await.unwrap(), 2);
+        assert_eq!(s.liaison_code_failures("iphash", now() - chrono::Duration::minutes(15)).await.unwrap(), 0);
         assert!(s.verify_audit().await.unwrap().is_ok());
     }
 }

@@ -106,8 +106,10 @@ pub fn public_sections() -> Vec<PublicSection> {
     }]
 }
 
-/// Scheduled work, run by `serve` every tick.
-pub async fn scheduled(_state: &AppState) -> Result<(), AppError> {
+/// Scheduled work, run by `serve` every tick: failed code entries past the rate-limit
+/// window are deleted.
+pub async fn scheduled(state: &AppState) -> Result<(), AppError> {
+    state.store.liaison_code_failures_prune(now() - chrono::Duration::minutes(ATTEMPT_WINDOW_MINUTES)).await?;
     Ok(())
 }
 
