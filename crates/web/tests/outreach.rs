@@ -522,6 +522,13 @@ async fn training_tests_score_once_and_records_are_protected() {
         let sum = ic.get(&format!("/api/v1/training/inspectors/{}", entry.id)).await.json();
         assert_eq!((sum["tests"].as_i64(), sum["latest_points"].as_i64()), (Some(1), Some(100)));
         assert_eq!(oc.get(&format!("/training/inspectors/{}", entry.id)).await.status, StatusCode::NOT_FOUND);
+        let roster = staff.get(&format!("/draw/roster/{}", entry.id)).await;
+        assert_eq!(roster.status, StatusCode::OK, "{}", roster.text);
+        assert!(
+            roster.text.contains("id=\"roster-training\"")
+                && roster.text.contains("合格 1 次")
+                && roster.text.contains("最近一次 100 分")
+        );
 
         assert!(app.t.store.verify_audit().await.unwrap().is_ok());
     }
