@@ -2,6 +2,7 @@
 //! and reused by standalone verifiers. Module names follow the seed's capabilities and
 //! the glossary of DESIGN.md §3.
 
+pub mod association;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -14,11 +15,15 @@ pub mod draw;
 pub mod dutymap;
 pub mod fairness;
 pub mod handoff;
+pub mod html;
 pub mod ledger;
+pub mod liaison;
 pub mod mask;
 pub mod org;
 pub mod progress;
+pub mod publicity;
 pub mod registry;
 pub mod safety;
 pub mod sampling;
+pub mod training;
 pub mod uscc;

@@ -112,3 +112,69 @@ pub async fn all_with(algo: HashAlgo) -> Vec<TestStore> {
     }
     v
 }
+
+/// Imports `count` demonstration entities (seed `seed`, legacy codes skipped) through
+/// the registry's import path, sealing each legal representative with `cipher`; entities
+/// already present are left as they are. Returns the imported records. Used by tests and
+/// by the demonstration data of capabilities that need entities.
+pub async fn import_demo_entities(
+    store: &DynStore,
+    actor: &crate::Actor,
+    cipher: &jianguan_domain::crypto::FieldCipher,
+    count: usize,
+    seed: u64,
+) -> crate::Result<Vec<crate::registry::EntityRecord>> {
+    use crate::registry::{EntityRecord, ImportBatch, NewImportJob};
+    let mut records = Vec::new();
+    for (i, e) in jianguan_domain::uscc::demo::generate(count, seed).filter(|e| !e.legacy).enumerate() {
+        let iv: [u8; 16] = jianguan_domain::crypto::sha256_hex(format!("demo-iv/{seed}/{i}").as_bytes()).as_bytes()
+            [..16]
+            .try_into()
+            .expect("16 bytes");
+        records.push(EntityRecord {
+            legal_rep_sealed: cipher.encrypt(&e.legal_rep, iv),
+            legal_rep_index: cipher.blind_index(&e.legal_rep),
+            legal_rep_masked: jianguan_domain::mask::person_name(&e.legal_rep),
+            row_hash: jianguan_domain::crypto::sha256_hex(e.to_csv_record().join("\u{1f}").as_bytes()),
+            uscc: e.uscc,
+            name: e.name,
+            kind: e.kind,
+            address: e.address,
+            division: e.division,
+            industry: e.industry,
+            industry_name: e.industry_name,
+            registered_on: Some(e.registered_on),
+            status: e.status,
+            tags: e.tags,
+            legacy: false,
+            legacy_warning: String::new(),
+        });
+    }
+    let job = store
+        .import_begin(
+            actor,
+            &NewImportJob {
+                kind: "entities".into(),
+                file_name: format!("demo-{seed}-{count}.csv"),
+                file_sha256: jianguan_domain::crypto::sha256_hex(format!("demo/{seed}/{count}").as_bytes()),
+                file_bytes: 0,
+                options: "{}".into(),
+                department_id: None,
+            },
+        )
+        .await?;
+    if job.status == "running" && job.rows_committed == 0 {
+        let batch = ImportBatch {
+            job_id: job.id,
+            start_row: 0,
+            rows: records.len() as i64,
+            bytes_to: 0,
+            records: records.clone(),
+            rejections: Vec::new(),
+            duplicates_in_file: 0,
+        };
+        store.import_batch(actor, &batch).await?;
+        store.import_finish(actor, job.id, None).await?;
+    }
+    Ok(records)
+}

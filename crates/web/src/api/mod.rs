@@ -23,6 +23,10 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("ledger:read", "读取工作责任台账(本部门承担的任务)"),
     ("ledger:write", "报送台账进展与佐证材料(本部门)"),
     ("annual_reports:write", "推送市场主体年报报送情况"),
+    ("publicity:write", "起草、提交和撤回政策宣传信息"),
+    ("liaison:read", "读取本部门企业联络员名录(脱敏)和通知回复"),
+    ("training:read", "读取培训记录和各部门培训情况"),
+    ("association:write", "登记行业协会商会"),
 ];
 
 #[derive(Serialize, ToSchema)]

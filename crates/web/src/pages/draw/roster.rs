@@ -187,6 +187,7 @@ async fn entry_view(
             accounts => inspector_accounts(state, me).await?,
             statuses => INSPECTOR_STATUSES.iter().map(|(c, l)| context! { code => c, label => l }).collect::<Vec<_>>(),
             assignments => assignments.iter().map(results::row_ctx).collect::<Vec<_>>(),
+            training => crate::pages::training::roster_summary(state, id).await?,
         }
     };
     Ok(render("draw_inspector.html", ctx)?.into_response())
