@@ -569,6 +569,20 @@ macro_rules! impl_catalog_store {
                     )
                     .await?;
                     let out = Self::cat_rule_conn(&mut tx, id).await?;
+                    // One search document per item and department: the newest version.
+                    Self::search_index_tx(
+                        &mut tx,
+                        &$crate::publicity::SearchDoc {
+                            doc_key: format!("catalog_rule:{}:{}", out.item_id, out.department_id),
+                            kind: "catalog_rule".into(),
+                            title: out.title.clone(),
+                            section: "监管细则".into(),
+                            url: format!("/public/catalog/rules/{}", out.id),
+                            published_on: $crate::publicity::cst_date(out.created_at),
+                            body: format!("{} {}\n{}\n{}", out.item_code, out.item_name, out.department, out.body),
+                        },
+                    )
+                    .await?;
                     tx.commit().await?;
                     Ok(out)
                 }

@@ -369,8 +369,22 @@ macro_rules! impl_declaration_store {
                     )
                     .await?;
                     let out = Self::decl_conn(&mut tx, id).await?;
+                    Self::search_index_tx(&mut tx, &declaration_doc(&out)).await?;
                     tx.commit().await?;
                     Ok(out)
+                }
+            }
+
+            /// A published declaration as the public search indexes it.
+            fn declaration_doc(d: &Declaration) -> $crate::publicity::SearchDoc {
+                $crate::publicity::SearchDoc {
+                    doc_key: format!("declaration:{}", d.id),
+                    kind: "declaration".into(),
+                    title: format!("{}:{}", d.entity_name, d.input.title),
+                    section: d.input.kind.label().into(),
+                    url: format!("/public/declarations/{}", d.id),
+                    published_on: $crate::publicity::cst_date(d.published_at),
+                    body: format!("{}\n{}\n{}\n{}", d.input.subject, d.input.standard_no, d.input.content, d.uscc),
                 }
             }
 
@@ -502,6 +516,7 @@ macro_rules! impl_declaration_store {
                         .await?;
                     self.append_audit(&mut tx, &actor.event("declaration.withdraw", format!("declaration:{id}"), serde_json::json!({ "uscc": d.uscc })))
                         .await?;
+                    Self::search_unindex_tx(&mut tx, &format!("declaration:{id}")).await?;
                     let out = Self::decl_conn(&mut tx, id).await?;
                     tx.commit().await?;
                     Ok(out)

@@ -1723,6 +1723,24 @@ impl crate::draw::DrawStore for S {
         )
         .await?;
         let plan = plan_tx(&mut tx, plan_id).await?;
+        let tasks: Vec<String> = plan
+            .tasks
+            .iter()
+            .map(|t| format!("{}:{}", t.name, t.items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join("、")))
+            .collect();
+        Self::search_index_tx(
+            &mut tx,
+            &crate::publicity::SearchDoc {
+                doc_key: format!("draw_plan:{plan_id}"),
+                kind: "draw_plan".into(),
+                title: plan.title.clone(),
+                section: "抽查计划".into(),
+                url: format!("/public/draw/plans/{plan_id}"),
+                published_on: crate::publicity::cst_date(plan.published_at.unwrap_or_else(now)),
+                body: format!("{} {} {}年\n{}\n{}", plan.code, plan.department, plan.year, plan.reason, tasks.join("\n")),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(plan)
     }

@@ -4,6 +4,7 @@
 mod support;
 
 use jianguan_domain::declaration::{code_hash, CodePurpose, DeclarationInput, DeclarationKind};
+use jianguan_domain::publicity::parse_query;
 use jianguan_domain::safety::{RiskLevel, WarningLevel};
 use jianguan_store::declaration::*;
 use jianguan_store::safety::*;
@@ -139,11 +140,19 @@ async fn codes_are_one_time_bound_and_failures_counted() {
                 .len(),
             2
         );
+        // Published declarations are found by the public search (two-character query);
+        // a withdrawn one is not.
+        let found = |q: &'static str| async move {
+            s.search(&parse_query(q).unwrap(), 10, 0).await.unwrap().hits.into_iter().map(|r| r.url).collect::<Vec<_>>()
+        };
+        assert!(found("水饺").await.contains(&format!("/public/declarations/{}", decl.id)));
+        assert!(found("售后").await.contains(&format!("/public/declarations/{}", by_staff.id)));
         s.declaration_withdraw(&a, by_staff.id, "企业申请撤回").await.unwrap();
         assert_eq!(
             s.declarations(&DeclarationFilter { published_only: true, ..Default::default() }).await.unwrap().len(),
             1
         );
+        assert!(found("售后").await.is_empty(), "withdrawn declarations leave the search index");
         assert!(s.verify_audit().await.unwrap().is_ok());
     }
 }

@@ -237,7 +237,21 @@ async fn plan_draw_results_and_publication() {
         // Only published plans are drawn.
         assert!(s.draw_commit(&a, scj, &commit_req(tk.id, None), Utc::now()).await.is_err());
         assert_eq!(s.departments_missing_annual_plan(y).await.unwrap().iter().filter(|d| d.id == scj).count(), 1);
+        let query = jianguan_domain::publicity::parse_query(&plan.title).unwrap();
+        assert!(
+            s.search(&query, 50, 0).await.unwrap().hits.iter().all(|h| h.kind != "draw_plan"),
+            "a draft plan is not public"
+        );
         s.plan_publish(&a, scj, plan.id).await.unwrap();
+        assert!(
+            s.search(&query, 50, 0)
+                .await
+                .unwrap()
+                .hits
+                .iter()
+                .any(|h| h.url == format!("/public/draw/plans/{}", plan.id)),
+            "a published plan is found by the public search"
+        );
         assert!(s.departments_missing_annual_plan(y).await.unwrap().iter().all(|d| d.id != scj));
         assert!(matches!(
             s.task_add(&a, scj, plan.id, &task(&[it.id], false, &[("all", q)])).await,

@@ -260,6 +260,10 @@ async fn claims_implementation_lists_and_rules() {
             .await
             .unwrap();
         assert_eq!((r1.version, r2.version), (1, 2));
+        // The public search finds the newest version only.
+        let hits = s.search(&jianguan_domain::publicity::parse_query("细则").unwrap(), 10, 0).await.unwrap().hits;
+        let urls: Vec<_> = hits.iter().filter(|h| h.kind == "catalog_rule").map(|h| h.url.clone()).collect();
+        assert_eq!(urls, vec![format!("/public/catalog/rules/{}", r2.id)]);
         let mut not_claimed = rule("x", "y");
         not_claimed.item_id = i2.id;
         assert!(s.rule_publish(&a, &not_claimed).await.unwrap_err().to_string().contains("未认领"));
