@@ -1,5 +1,6 @@
 //! `jianguan` — the one binary: the web server and the administration commands.
 
+mod bench_draw;
 mod bench_ledger;
 mod bench_registry;
 mod bootstrap;
@@ -202,6 +203,26 @@ enum BenchCommand {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// The verifiable draw over N candidates against `ORDER BY random()` on SQLite and
+    /// against bare hashing of the same pool, with peak memory.
+    Draw {
+        /// Demo entities in the candidates database.
+        #[arg(long, default_value_t = 10_000_000)]
+        entities: usize,
+        /// Share drawn from each stratum (0.05 = 5 %).
+        #[arg(long, default_value_t = 0.05)]
+        ratio: f64,
+        /// Size of the inspector roster.
+        #[arg(long, default_value_t = 2_000)]
+        inspectors: usize,
+        /// Writes the public draw record (JSON) here.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+        /// Directory of the candidates database, reused between runs
+        /// (default: jianguan-bench-draw in the temporary directory).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -289,6 +310,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         Command::Bench { command: BenchCommand::Registry { rows, lookups, dir } } => {
             bench_registry::run(rows, lookups, dir).await
+        }
+        Command::Bench { command: BenchCommand::Draw { entities, ratio, inspectors, record, dir } } => {
+            bench_draw::run(entities, ratio, inspectors, record, dir).await
         }
         Command::Backup { store, out } => {
             let cfg = config::load(cfg_file.as_deref(), &store)?;
