@@ -111,10 +111,12 @@ async fn candidates_db(dir: &std::path::Path, n: usize) -> Result<sqlx::SqliteCo
     ] {
         sqlx::query(sql).execute(&mut conn).await?;
     }
-    let mut rows = jianguan_domain::uscc::demo::generate(n, DEMO_SEED).enumerate().peekable();
-    while rows.peek().is_some() {
+    // Sorted first, so the primary-key B-tree is filled in order.
+    let mut all: Vec<(usize, String)> =
+        jianguan_domain::uscc::demo::generate(n, DEMO_SEED).enumerate().map(|(i, e)| (i, e.uscc)).collect();
+    all.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+    for batch in all.chunks(10_000) {
         let mut tx = conn.begin().await?;
-        let batch: Vec<(usize, String)> = rows.by_ref().take(10_000).map(|(i, e)| (i, e.uscc)).collect();
         for chunk in batch.chunks(1_000) {
             let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT INTO candidates (uscc, weight, stratum) ");
             qb.push_values(chunk, |mut b, (i, uscc)| {

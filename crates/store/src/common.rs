@@ -251,6 +251,10 @@ macro_rules! impl_store {
                 rows.iter().map(Self::audit_row).collect()
             }
 
+            async fn audit_head(&self) -> Result<i64> {
+                Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM audit_log").fetch_one(self.read()).await?.unwrap_or(0))
+            }
+
             async fn audit_count(&self) -> Result<i64> {
                 Ok(sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(self.read()).await?)
             }

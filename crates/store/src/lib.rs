@@ -127,6 +127,10 @@ pub trait Store:
     /// Writes a stand-alone audit entry (login attempts, denials, exports).
     async fn audit(&self, event: AuditEvent) -> Result<i64>;
     async fn audit_search(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+    /// Sequence number of the newest audit entry (0 when empty). Every state change
+    /// writes one in its own transaction, so an unchanged head means unchanged data:
+    /// read-side caches use it as their version.
+    async fn audit_head(&self) -> Result<i64>;
     async fn audit_count(&self) -> Result<i64>;
     /// Recomputes the whole chain, streaming in batches.
     async fn verify_audit(&self) -> Result<std::result::Result<u64, ChainError>>;

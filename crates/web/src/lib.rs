@@ -15,6 +15,7 @@ pub mod notify;
 pub mod pages;
 pub mod routes;
 pub mod security;
+pub mod snapshot;
 pub mod templates;
 pub mod workdays;
 
@@ -38,6 +39,8 @@ pub struct AppState {
     pub files_dir: PathBuf,
     /// Where notices go (the UI notification centre, and any adapter added).
     pub notifiers: Arc<Vec<Arc<dyn notify::Notifier>>>,
+    /// Read-side cache of expensive page inputs, versioned by the audit head.
+    pub snapshots: Arc<snapshot::Snapshots>,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
             checkpoint_key: Arc::new(checkpoint_key),
             files_dir,
             notifiers: Arc::new(vec![centre]),
+            snapshots: Arc::new(snapshot::Snapshots::default()),
         }
     }
 

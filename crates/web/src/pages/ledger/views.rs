@@ -17,6 +17,7 @@ use jianguan_domain::progress::{
 };
 use jianguan_exchange::ledger_sheet::task_cell;
 use jianguan_store::ledger::{
+    beijing_today, Ledger, Report,
     plan_tasks, unit_directory, CommentKind, IdempotencyKey, LedgerPlan, LedgerTask, MilestoneInput, NewFile,
     NewReport, PlanTarget, ReportStatus, Submitted,
 };
@@ -221,6 +222,16 @@ fn nonempty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The stored inputs of the whole-ledger sheet for one view (office or a department).
+struct SheetSnapshot {
+    ledger: Ledger,
+    env: Env,
+    states: Vec<TaskState>,
+    latest: Vec<Report>,
+    own_latest: Vec<Report>,
+    names: Names,
+}
+
 pub async fn sheet(
     State(state): State<AppState>,
     p: Principal,
@@ -228,15 +239,27 @@ pub async fn sheet(
     Query(q): Query<SheetQuery>,
 ) -> Result<Response, AppError> {
     let scope = Scope::of(&p)?;
-    let ledger = state.store.ledger_get(id).await?;
-    let env = env(&state).await?;
-    let states = service::ledger_state(&state.store, Some(id), &env).await?;
-    let latest = state.store.ledger_latest_reports(id, None).await?;
-    let own_latest = match scope.dept() {
-        Some(d) => state.store.ledger_latest_reports(id, Some(d)).await?,
-        None => Vec::new(),
-    };
-    let names = department_names(&state).await?;
+    // Everything below depends only on the stored data and today: cached per ledger and
+    // department until the next change (see `snapshot`).
+    let head = state.store.audit_head().await?;
+    let key = format!("ledger.sheet:{id}:{:?}", scope.dept());
+    let snap = state
+        .snapshots
+        .get_or_compute(&key, head, beijing_today(), || async {
+            let ledger = state.store.ledger_get(id).await?;
+            let env = env(&state).await?;
+            let states = service::ledger_state(&state.store, Some(id), &env).await?;
+            let latest = state.store.ledger_latest_reports(id, None).await?;
+            let own_latest = match scope.dept() {
+                Some(d) => state.store.ledger_latest_reports(id, Some(d)).await?,
+                None => Vec::new(),
+            };
+            let names = department_names(&state).await?;
+            Ok::<_, AppError>(SheetSnapshot { ledger, env, states, latest, own_latest, names })
+        })
+        .await?;
+    let SheetSnapshot { ledger, env, states, latest, own_latest, names } = &*snap;
+    let ledger = ledger.clone();
     let visible: Vec<&TaskState> = states.iter().filter(|t| t.visible_to(scope)).collect();
 
     let unit = nonempty(&q.unit).and_then(|u| u.parse::<i64>().ok()).filter(|_| scope.is_office());
@@ -317,7 +340,7 @@ pub async fn sheet(
     }
     let mut unit_ids: Vec<i64> = Vec::new();
     if scope.is_office() {
-        for ts in &states {
+        for ts in states {
             for s in &ts.shares {
                 if !unit_ids.contains(&s.share.department_id) {
                     unit_ids.push(s.share.department_id);
