@@ -226,8 +226,8 @@ impl Condition {
                     .events
                     .iter()
                     .filter(|e| !e.withdrawn)
-                    .filter(|e| kinds.iter().any(|k| *k == e.kind))
-                    .filter(|e| severities.is_empty() || severities.iter().any(|s| *s == e.severity))
+                    .filter(|e| kinds.contains(&e.kind))
+                    .filter(|e| severities.is_empty() || severities.contains(&e.severity))
                     .filter(|e| since.is_none_or(|s| e.occurred_on > s) && e.occurred_on <= f.today)
                     .count();
                 n >= *at_least as usize
