@@ -439,6 +439,13 @@ pub trait CreditStore: Send + Sync {
     /// Recomputes every entity's class in batches of [`RECLASSIFY_BATCH`]; returns
     /// (entities, classes changed).
     async fn credit_reclassify_all(&self, actor: &crate::Actor, today: NaiveDate) -> crate::Result<(i64, i64)>;
+    /// The monthly batch: reclassifies everything once per calendar month of `today`;
+    /// `None` when this month's run is already done.
+    async fn credit_reclassify_monthly(
+        &self,
+        actor: &crate::Actor,
+        today: NaiveDate,
+    ) -> crate::Result<Option<(i64, i64)>>;
 
     async fn commitment_create(
         &self,
@@ -1054,6 +1061,23 @@ macro_rules! impl_credit_store {
                         }
                     }
                     Ok((total, changed))
+                }
+
+                async fn credit_reclassify_monthly(&self, actor: &Actor, today: NaiveDate) -> Result<Option<(i64, i64)>> {
+                    let month = today.format("%Y-%m").to_string();
+                    let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credit_batch_runs WHERE month = $1").bind(&month).fetch_one(self.read()).await?;
+                    if done > 0 {
+                        return Ok(None);
+                    }
+                    let (n, changed) = self.credit_reclassify_all(actor, today).await?;
+                    let mut tx = self.begin_write().await?;
+                    let r = sqlx::query("INSERT INTO credit_batch_runs (month, entities, changed, ran_at) VALUES ($1, $2, $3, $4) ON CONFLICT (month) DO NOTHING")
+                        .bind(&month).bind(n).bind(changed).bind(now()).execute(&mut *tx).await?;
+                    if r.rows_affected() > 0 {
+                        self.append_audit(&mut tx, &actor.event("credit.class.monthly", format!("credit_batch:{month}"), serde_json::json!({ "entities": n, "changed": changed }))).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(Some((n, changed)))
                 }
 
                 async fn commitment_create(&self, actor: &Actor, department_id: i64, i: &CommitmentInput) -> Result<Commitment> {

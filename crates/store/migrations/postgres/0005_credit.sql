@@ -190,3 +190,11 @@ INSERT INTO credit_list_measures (list_kind, category, measure, basis) VALUES
 ('serious_dishonest', 'restriction', '不予授予荣誉称号,取消已享受的便利措施', '国家市场监督管理总局令第44号'),
 ('abnormal', 'inspection', '列为重点监管对象,提高抽查比例和频次', '《市场监督管理经营异常名录管理办法》'),
 ('abnormal', 'restriction', '审慎适用告知承诺制审批', '《市场监督管理经营异常名录管理办法》');
+
+-- Monthly batch reclassifications done (one row per month, YYYY-MM).
+CREATE TABLE credit_batch_runs (
+    month      TEXT PRIMARY KEY,
+    entities   BIGINT NOT NULL,
+    changed    BIGINT NOT NULL,
+    ran_at     TIMESTAMPTZ NOT NULL
+);
