@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod config;
+pub mod credit;
 pub mod crypto;
 pub mod deadline;
 pub mod declaration;

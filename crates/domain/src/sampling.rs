@@ -66,6 +66,27 @@ pub fn weight_facts<S: AsRef<str>>(tags: &[S]) -> (RiskClass, WeightFlags) {
     (class, flags)
 }
 
+/// The class and flags the draw uses: the credit capability's class when the entity
+/// has one (`credit_classes`), otherwise the registry tag (entities the credit
+/// capability has not classified yet, and registries imported with class tags); the
+/// commitment flag from commitment-based approvals, or the tag; the observation period
+/// from the tag.
+pub fn pool_facts<S: AsRef<str>>(
+    credit_class: Option<&str>,
+    credit_commitment: Option<bool>,
+    tags: &[S],
+) -> (RiskClass, WeightFlags) {
+    let (tag_class, mut flags) = weight_facts(tags);
+    let class = match credit_class.map(crate::credit::class_from_label) {
+        Some(c) if c != RiskClass::Unclassified => c,
+        _ => tag_class,
+    };
+    if credit_commitment == Some(true) {
+        flags.commitment_approval = true;
+    }
+    (class, flags)
+}
+
 /// Chinese name of a risk class (stratum) label.
 pub fn stratum_label(label: &str) -> String {
     match label {
@@ -419,6 +440,10 @@ mod tests {
     #[test]
     fn classes_come_from_tags() {
         assert_eq!(weight_facts::<&str>(&[]), (RiskClass::Unclassified, WeightFlags::default()));
+        assert_eq!(pool_facts(Some("D"), None, &["信用风险A类"]).0, RiskClass::D);
+        assert_eq!(pool_facts(None, None, &["信用风险A类"]).0, RiskClass::A);
+        assert_eq!(pool_facts::<&str>(None, None, &[]).0, RiskClass::Unclassified);
+        assert!(pool_facts::<&str>(Some("B"), Some(true), &[]).1.commitment_approval);
         assert_eq!(weight_facts(&["食品经营", "信用风险C类"]).0, RiskClass::C);
         assert_eq!(weight_facts(&["信用风险A类", "信用风险D类"]).0, RiskClass::D);
         let (c, f) = weight_facts(&["信用风险B类", "告知承诺", "观察期"]);

@@ -710,7 +710,13 @@ async fn build_pool(tx: &mut Tx<'_>, plan: &Plan, task: &Task, today: NaiveDate)
     let (mut key, mut capped, mut malformed) = (0u64, 0u64, 0u64);
     let mut last = String::new();
     loop {
-        let mut qb = sqlx::QueryBuilder::<DB>::new("SELECT uscc, tags FROM entities WHERE uscc > ");
+        // The credit class and the commitment flag come from `credit_classes` (a
+        // correlated lookup keeps the registry filters' column names unambiguous).
+        let mut qb = sqlx::QueryBuilder::<DB>::new(
+            "SELECT uscc, tags, (SELECT c.class FROM credit_classes c WHERE c.uscc = entities.uscc) AS credit_class, \
+             (SELECT c.commitment_approval FROM credit_classes c WHERE c.uscc = entities.uscc) AS credit_commitment \
+             FROM entities WHERE uscc > ",
+        );
         qb.push_bind(last.clone());
         push_scope(&mut qb, task, &departments);
         push_active(&mut qb, true);
@@ -734,7 +740,9 @@ async fn build_pool(tx: &mut Tx<'_>, plan: &Plan, task: &Task, today: NaiveDate)
                 malformed += 1;
                 continue;
             };
-            let (class, flags) = sampling::weight_facts(&tags);
+            let credit_class: Option<String> = r.try_get("credit_class")?;
+            let credit_commitment: Option<bool> = r.try_get("credit_commitment")?;
+            let (class, flags) = sampling::pool_facts(credit_class.as_deref(), credit_commitment, &tags);
             let weight = rules.weight(class, flags).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let stratum = if task.stratify { class.label() } else { "all" };
             builder.push(code, weight, stratum).map_err(|e| StoreError::Invalid(e.to_string()))?;

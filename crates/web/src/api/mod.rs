@@ -19,6 +19,7 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("entities:read", "查询检查对象名录库"),
     ("lists:read", "读取事项清单"),
     ("credit:read", "查询信用与联合奖惩措施"),
+    ("credit:export", "按变更序号批量导出信用记录(市级信用平台)"),
     ("trace:write", "上传追溯数据"),
     ("ledger:read", "读取工作责任台账(本部门承担的任务)"),
     ("ledger:write", "报送台账进展与佐证材料(本部门)"),
