@@ -87,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         command: UsccCommand,
     },
+    /// Product codes (GS1 GTIN, 药品追溯码, UDI, special-equipment codes).
+    Code {
+        #[command(subcommand)]
+        command: CodeCommand,
+    },
     /// Responsibility ledgers (台账): load, list, export and import Excel, warnings.
     Ledger {
         #[command(subcommand)]
@@ -205,6 +210,18 @@ enum BenchCommand {
 }
 
 #[derive(Subcommand)]
+enum CodeCommand {
+    /// Reads codes from standard input, one per line; prints `CODE<TAB>valid` or
+    /// `CODE<TAB>invalid<TAB>reason`; exits 1 when any code is invalid.
+    Check {
+        /// gtin (GS1 GTIN-8/12/13/14 or element string), drug (药品追溯码), udi (GS1, MA or
+        /// HIBC), equipment (设备代码 or 使用登记证编号).
+        #[arg(long, value_name = "SCHEME")]
+        scheme: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum UsccCommand {
     /// Reads codes from standard input, one per line; prints `CODE<TAB>valid` or
     /// `CODE<TAB>invalid<TAB>reason`; exits 1 when any code is invalid.
@@ -230,6 +247,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Calendar { command } => tools::calendar(command),
         Command::VerifyDraw { file } => tools::verify_draw(&file),
         Command::Uscc { command: UsccCommand::Check } => tools::uscc_check(),
+        Command::Code { command: CodeCommand::Check { scheme } } => tools::code_check(&scheme),
         Command::Ledger { command } => ledger::run(command, cfg_file.as_deref()).await,
         Command::Bench { command: BenchCommand::Ledger { reports, iterations } } => {
             bench_ledger::run(reports, iterations.max(1)).await

@@ -25,5 +25,6 @@ pub mod publicity;
 pub mod registry;
 pub mod safety;
 pub mod sampling;
+pub mod trace;
 pub mod training;
 pub mod uscc;
