@@ -2,6 +2,7 @@
 
 mod bench_ledger;
 mod bench_registry;
+mod bench_trace;
 mod bootstrap;
 mod config;
 mod demo_outreach;
@@ -196,6 +197,13 @@ enum BenchCommand {
     },
     /// Entity import against `sqlite3 .import` of the same file, peak memory, and
     /// uscc lookups through the real router.
+    /// Traceability: a SQLite store of 10,000,000 custody events (built once in DIR and
+    /// reused), forward trace 5 hops to 10,000 holders, and bulk upload throughput.
+    Trace {
+        /// Where the benchmark store lives (default: <tmp>/jianguan-bench-trace, kept for reuse).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     Registry {
         /// Rows of the generated CSV.
         #[arg(long, default_value_t = 1_000_000)]
@@ -305,6 +313,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Demo { command: DemoCommand::Entities { count, seed, out } } => {
             registry::demo_entities(count, seed, &out)
         }
+        Command::Bench { command: BenchCommand::Trace { dir } } => bench_trace::run(dir).await,
         Command::Bench { command: BenchCommand::Registry { rows, lookups, dir } } => {
             bench_registry::run(rows, lookups, dir).await
         }

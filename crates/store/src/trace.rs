@@ -301,6 +301,7 @@ pub trait TraceStore: Send + Sync {
         idem: Option<&IdempotencyKey>,
     ) -> Result<UploadResult, UploadError>;
     async fn trace_events(&self, f: &EventFilter) -> crate::Result<Vec<Event>>;
+    async fn trace_events_count(&self) -> crate::Result<i64>;
     /// Forward (去向可追) from the producers of the lot, or from `start`, at most
     /// `max_depth` hops.
     async fn trace_forward(
@@ -976,6 +977,10 @@ macro_rules! impl_trace_store {
                     qb.push(" ORDER BY id DESC LIMIT ").push_bind(if f.limit > 0 { f.limit.min(5000) } else { 200 });
                     let rows = qb.build().fetch_all(self.read()).await?;
                     rows.iter().map(event_row).collect()
+                }
+
+                async fn trace_events_count(&self) -> Result<i64> {
+                    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM trace_events").fetch_one(self.read()).await?)
                 }
 
                 async fn trace_forward(&self, product_key: &str, lot: &str, start: Option<&str>, max_depth: u32) -> Result<Trace> {
