@@ -58,6 +58,28 @@ pub fn uscc_check() -> Result<ExitCode> {
     Ok(if any_invalid { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// `jianguan code check --scheme S`: one result line per non-empty input line; exits 1
+/// when any code is invalid.
+pub fn code_check(scheme: &str) -> Result<ExitCode> {
+    use jianguan_domain::trace::{self, Scheme};
+    let scheme = Scheme::from_code(scheme)
+        .ok_or_else(|| format!("未知的编码方案“{scheme}”,应为 gtin、drug、udi 或 equipment"))?;
+    let stdin = std::io::stdin();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut any_invalid = false;
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row = trace::check_line(scheme, &line);
+        any_invalid |= row.contains("\tinvalid\t");
+        writeln!(out, "{row}")?;
+    }
+    out.flush()?;
+    Ok(if any_invalid { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
 pub fn verify_draw(file: &std::path::Path) -> Result<ExitCode> {
     let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}:{e}", file.display()))?;
     match jianguan_domain::draw::verify_json(&bytes) {

@@ -26,5 +26,6 @@ pub mod publicity;
 pub mod registry;
 pub mod safety;
 pub mod sampling;
+pub mod trace;
 pub mod training;
 pub mod uscc;

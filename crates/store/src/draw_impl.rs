@@ -704,6 +704,16 @@ async fn build_pool(tx: &mut Tx<'_>, plan: &Plan, task: &Task, today: NaiveDate)
     push_active(&mut deregistered, false);
     let deregistered: i64 = deregistered.build_query_scalar().fetch_one(&mut **tx).await?;
     let recent = recently_drawn(tx, plan, task, today).await?;
+    // Entities in an observation period of inclusive supervision (包容审慎, the trace
+    // capability's table) count as under observation, as the registry's 观察期 tag does.
+    let observing: HashSet<String> = sqlx::query_scalar::<_, String>(
+        "SELECT DISTINCT uscc FROM trace_observations WHERE status = 'observing' AND starts_on <= $1 AND ends_on >= $1",
+    )
+    .bind(today)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .collect();
 
     let rules = task.weight_rules;
     let mut builder = PoolBuilder::new();
@@ -742,7 +752,8 @@ async fn build_pool(tx: &mut Tx<'_>, plan: &Plan, task: &Task, today: NaiveDate)
             };
             let credit_class: Option<String> = r.try_get("credit_class")?;
             let credit_commitment: Option<bool> = r.try_get("credit_commitment")?;
-            let (class, flags) = sampling::pool_facts(credit_class.as_deref(), credit_commitment, &tags);
+            let (class, mut flags) = sampling::pool_facts(credit_class.as_deref(), credit_commitment, &tags);
+            flags.observation_period |= observing.contains(&uscc);
             let weight = rules.weight(class, flags).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let stratum = if task.stratify { class.label() } else { "all" };
             builder.push(code, weight, stratum).map_err(|e| StoreError::Invalid(e.to_string()))?;

@@ -28,6 +28,8 @@ pub const SCOPES: &[(&str, &str)] = &[
     ("liaison:read", "读取本部门企业联络员名录(脱敏)和通知回复"),
     ("training:read", "读取培训记录和各部门培训情况"),
     ("association:write", "登记行业协会商会"),
+    ("trace:write", "上传追溯事件(批量)、报告产品质量安全事故"),
+    ("trace:read", "查询产品来源和去向"),
 ];
 
 #[derive(Serialize, ToSchema)]
