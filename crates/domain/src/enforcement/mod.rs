@@ -485,6 +485,7 @@ pub fn publicity_due(cal: &WorkCalendar, decided_on: NaiveDate) -> NaiveDate {
 
 /// Minimum publication periods, in months: ordinary and grave penalties (data, not code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PublicationPeriods {
     pub ordinary_months: u32,
     pub grave_months: u32,
