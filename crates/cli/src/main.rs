@@ -6,6 +6,7 @@ mod bench_registry;
 mod bench_trace;
 mod bootstrap;
 mod config;
+mod demo_enforcement;
 mod demo_outreach;
 mod demo_supervision;
 mod ledger;
@@ -40,6 +41,16 @@ pub struct StoreArgs {
     /// Database URL: postgres://… for PostgreSQL; default is <data-dir>/jianguan.db.
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum EnforcementCommand {
+    /// Check an export bundle (zip) against its SHA-256 manifest; prints `ok` or what is wrong.
+    VerifyBundle {
+        /// The bundle as downloaded from a case page.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -78,6 +89,11 @@ enum Command {
         /// The draw record file, as downloaded from the public draw page.
         #[arg(value_name = "FILE")]
         file: PathBuf,
+    },
+    /// Enforcement: verify a case's export bundle offline.
+    Enforcement {
+        #[command(subcommand)]
+        command: EnforcementCommand,
     },
     /// Working-day calendar (State Council holiday arrangements with adjusted weekends).
     Calendar {
@@ -286,6 +302,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Calendar { command } => tools::calendar(command),
         Command::VerifyDraw { file } => tools::verify_draw(&file),
+        Command::Enforcement { command: EnforcementCommand::VerifyBundle { file } } => tools::verify_bundle(&file),
         Command::Uscc { command: UsccCommand::Check } => tools::uscc_check(),
         Command::Code { command: CodeCommand::Check { scheme } } => tools::code_check(&scheme),
         Command::Ledger { command } => ledger::run(command, cfg_file.as_deref()).await,

@@ -80,6 +80,21 @@ pub fn code_check(scheme: &str) -> Result<ExitCode> {
     Ok(if any_invalid { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// Checks an enforcement export bundle offline: every file against the manifest.
+pub fn verify_bundle(file: &std::path::Path) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}:{e}", file.display()))?;
+    match jianguan_web::pages::enforcement::bundle::verify(&bytes) {
+        Ok(n) => {
+            println!("ok {n} files");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("mismatch: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
 pub fn verify_draw(file: &std::path::Path) -> Result<ExitCode> {
     let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}:{e}", file.display()))?;
     match jianguan_domain::draw::verify_json(&bytes) {

@@ -111,6 +111,18 @@ pub struct Config {
     pub secure_cookies: bool,
     /// The approval handoff (审管衔接).
     pub handoff: HandoffConfig,
+    /// Enforcement: the "major decision" criteria and publication periods.
+    pub enforcement: EnforcementSettings,
+}
+
+/// Enforcement settings (configuration, not code).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct EnforcementSettings {
+    /// What makes a penalty a major decision needing legal review (法制审核).
+    pub major: crate::enforcement::MajorCriteria,
+    /// Minimum publication periods of penalties.
+    pub periods: crate::enforcement::PublicationPeriods,
 }
 
 /// The approval handoff (审管衔接): how long a supervising department has to receive a
@@ -145,6 +157,7 @@ impl Default for Config {
             demo: true,
             secure_cookies: false,
             handoff: HandoffConfig::default(),
+            enforcement: EnforcementSettings::default(),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod deadline;
 pub mod declaration;
 pub mod draw;
 pub mod dutymap;
+pub mod enforcement;
 pub mod fairness;
 pub mod handoff;
 pub mod html;

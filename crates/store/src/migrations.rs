@@ -50,6 +50,7 @@ pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
     (13, "catalog", "0013_catalog.sql"),
     (14, "declaration", "0014_declaration.sql"),
     (15, "safety", "0015_safety.sql"),
+    (16, "enforcement", "0016_enforcement.sql"),
 );
 pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (1, "foundation", "0001_foundation.sql"),
@@ -67,6 +68,7 @@ pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (13, "catalog", "0013_catalog.sql"),
     (14, "declaration", "0014_declaration.sql"),
     (15, "safety", "0015_safety.sql"),
+    (16, "enforcement", "0016_enforcement.sql"),
 );
 
 #[cfg(test)]
