@@ -49,6 +49,7 @@ pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
     (13, "catalog", "0013_catalog.sql"),
     (14, "declaration", "0014_declaration.sql"),
     (15, "safety", "0015_safety.sql"),
+    (17, "complaints", "0017_complaints.sql"),
 );
 pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (1, "foundation", "0001_foundation.sql"),
@@ -65,6 +66,7 @@ pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (13, "catalog", "0013_catalog.sql"),
     (14, "declaration", "0014_declaration.sql"),
     (15, "safety", "0015_safety.sql"),
+    (17, "complaints", "0017_complaints.sql"),
 );
 
 #[cfg(test)]
