@@ -39,6 +39,8 @@ pub struct NewComplaint {
     pub received_on: NaiveDate,
     pub due: DueDates,
     pub files: Vec<NewFile>,
+    /// Salted hash of the client address (public channels), for the rate limit.
+    pub client_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,6 +250,8 @@ pub trait ComplaintsStore: Send + Sync {
     async fn complaint_reveal(&self, actor: &crate::Actor, id: i64) -> crate::Result<SealedReporter>;
     async fn complaint_file(&self, id: i64, sha256: &str) -> crate::Result<(ComplaintFile, DocFile)>;
     async fn complaint_overdue(&self, today: NaiveDate) -> crate::Result<Vec<Overdue>>;
+    /// How many items this client address submitted since `since` (the public rate limit).
+    async fn complaints_from_client(&self, client_hash: &str, since: Timestamp) -> crate::Result<i64>;
 
     /// Proposes a reward for a substantiated, closed report of this department.
     async fn reward_propose(
@@ -319,6 +323,7 @@ macro_rules! impl_complaints_store {
             use $crate::{Result, StoreError};
             use chrono::NaiveDate;
             use jianguan_domain::complaints::{self as cp, Action, Facts, Kind, Status};
+            use $crate::model::Timestamp;
             use std::collections::BTreeMap;
 
             type Tx<'a> = sqlx::Transaction<'a, $DB>;
@@ -637,8 +642,8 @@ macro_rules! impl_complaints_store {
                     let t = now();
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO complaints (kind, channel, category, subject_uscc, subject_name, content, reporter_name_sealed, reporter_name_masked, \
-                         reporter_phone_sealed, reporter_phone_masked, department_id, entered_by, received_at, received_on, ack_due_on, decide_due_on, reply_due_on, status, reply) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', '') RETURNING id",
+                         reporter_phone_sealed, reporter_phone_masked, department_id, entered_by, received_at, received_on, ack_due_on, decide_due_on, reply_due_on, status, reply, client_hash) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'received', '', $18) RETURNING id",
                     )
                     .bind(n.kind.code())
                     .bind(&n.channel)
@@ -657,6 +662,7 @@ macro_rules! impl_complaints_store {
                     .bind(n.due.acknowledge)
                     .bind(n.due.decide)
                     .bind(n.due.reply)
+                    .bind(n.client_hash.as_deref())
                     .fetch_one(&mut *tx)
                     .await?;
                     let mut shas = Vec::new();
@@ -863,6 +869,14 @@ macro_rules! impl_complaints_store {
                         });
                     }
                     Ok(out)
+                }
+
+                async fn complaints_from_client(&self, client_hash: &str, since: Timestamp) -> Result<i64> {
+                    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM complaints WHERE client_hash = $1 AND received_at >= $2")
+                        .bind(client_hash)
+                        .bind(since)
+                        .fetch_one(self.read())
+                        .await?)
                 }
 
                 async fn reward_propose(&self, actor: &Actor, id: i64, department_id: i64, level: u8, fines_yuan: i64, note: &str) -> Result<Reward> {

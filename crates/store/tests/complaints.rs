@@ -33,6 +33,7 @@ fn new(kind: Kind, uscc: Option<&str>, dept: i64, day: chrono::NaiveDate) -> New
         received_on: day,
         due: cp::due_dates(&WorkCalendar::builtin(), kind, day),
         files: vec![],
+        client_hash: Some("client-1".into()),
     }
 }
 
@@ -141,6 +142,8 @@ async fn workflow_credit_and_isolation() {
             .unwrap();
         assert!(all.iter().all(|e| !e.detail.to_string().contains("sealed-name")));
         assert_eq!(audited(s, "complaints.submit").await, 3);
+        assert_eq!(s.complaints_from_client("client-1", now() - chrono::Duration::hours(1)).await.unwrap(), 3);
+        assert_eq!(s.complaints_from_client("client-2", now() - chrono::Duration::hours(1)).await.unwrap(), 0);
 
         // Attachment
         let sha = &item.files[0].sha256;

@@ -27,10 +27,13 @@ CREATE TABLE complaints (
     closed_at             TEXT,
     closed_on             TEXT,
     reply                 TEXT NOT NULL,
-    substantiated         BOOLEAN
+    substantiated         BOOLEAN,
+    -- Salted hash of the submitting address (public channels), for the rate limit only.
+    client_hash           TEXT
 );
 CREATE INDEX complaints_department ON complaints (department_id, status);
 CREATE INDEX complaints_subject ON complaints (subject_uscc, received_on);
+CREATE INDEX complaints_client ON complaints (client_hash, received_at);
 
 -- The handling history (签收、转办、受理/立案、答复办结 …).
 CREATE TABLE complaint_events (
