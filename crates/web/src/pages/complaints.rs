@@ -329,6 +329,43 @@ fn upload_files(up: helpers::Upload) -> Vec<NewFile> {
     up.file.into_iter().map(|f| NewFile { name: crate::files::sanitize_name(&f.name), media_type: f.media_type, content: f.content }).collect()
 }
 
+/// Reads the form like [`helpers::read_upload`], but keeps the typed fields when the file
+/// is refused (too large, wrong type), so the form can show them again with the reason.
+async fn read_form(state: &AppState, mut mp: Multipart) -> (helpers::Upload, Option<AppError>) {
+    let mut up = helpers::Upload { fields: Default::default(), file: None };
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::new(e.status(), "invalid", format!("上传内容无法读取:{}", e.body_text()));
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return (up, None),
+            Err(e) => return (up, Some(bad(e))),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = match field.bytes().await {
+                Ok(b) => b,
+                Err(e) => return (up, Some(bad(e))),
+            };
+            if file_name.is_empty() && bytes.is_empty() {
+                continue;
+            }
+            match helpers::check_file(&file_name, &bytes, &state.config.upload) {
+                Ok(media) => up.file = Some(NewFile { name: file_name, media_type: media.to_string(), content: bytes.to_vec() }),
+                Err(e) => return (up, Some(e)),
+            }
+        } else {
+            match field.text().await {
+                Ok(t) if t.len() <= 200_000 => {
+                    up.fields.insert(name, t);
+                }
+                Ok(_) => return (up, Some(invalid(format!("字段“{name}”过长")))),
+                Err(e) => return (up, Some(bad(e))),
+            }
+        }
+    }
+}
+
 fn public_form_page(state: &AppState, p: &Principal, headers: &HeaderMap, error: Option<String>, done: Option<i64>, form: serde_json::Value) -> Result<Response, AppError> {
     let (token, cookie) = helpers::public_form_token(state, p, headers);
     let ctx = context! {
@@ -353,9 +390,12 @@ pub async fn public_submit(State(state): State<AppState>, p: Principal, ClientIp
     let r: Result<Complaint, AppError> = async {
         let hash = client_hash(&ip);
         check_rate(&state, &hash).await?;
-        let up = helpers::read_upload(&state.config.upload, mp).await?;
+        let (up, refused) = read_form(&state, mp).await;
         let input = input_of(&up, "web");
         form = echo(&input);
+        if let Some(e) = refused {
+            return Err(e);
+        }
         submit(&state, &jianguan_store::Actor::public(), &input, upload_files(up), Some(hash)).await
     }
     .await;
@@ -373,10 +413,13 @@ pub async fn public_submit(State(state): State<AppState>, p: Principal, ClientIp
 pub async fn intake(State(state): State<AppState>, p: Principal, mp: Multipart) -> Result<Response, AppError> {
     let mut form = json!({});
     let r: Result<Complaint, AppError> = async {
-        let up = helpers::read_upload(&state.config.upload, mp).await?;
+        let (up, refused) = read_form(&state, mp).await;
         let channel = up.get("channel").to_string();
         let input = input_of(&up, &channel);
         form = echo(&input);
+        if let Some(e) = refused {
+            return Err(e);
+        }
         if Channel::from_code(&channel).is_some_and(|c| c.public()) {
             return Err(invalid("网格中心代录的渠道应为电话、电子邮件或信件"));
         }
@@ -1041,13 +1084,23 @@ pub struct AttachmentDto {
 /// A report or complaint from the public (no account).
 #[derive(Deserialize, ToSchema)]
 pub struct ReportDto {
+    #[serde(default)]
+    #[schema(required = true)]
     pub reporter_name: String,
+    #[serde(default)]
+    #[schema(required = true)]
     pub reporter_phone: String,
     #[serde(default)]
     pub subject_uscc: Option<String>,
+    #[serde(default)]
+    #[schema(required = true)]
     pub subject_name: String,
+    #[serde(default)]
+    #[schema(required = true)]
     pub content: String,
     /// `web` or `api`.
+    #[serde(default)]
+    #[schema(required = true)]
     pub channel: String,
     /// `report` (举报, default) or `complaint` (投诉).
     #[serde(default)]
