@@ -714,7 +714,7 @@ mod tests {
         #[test]
         fn reward_within_bounds(level in 1u8..=3, fines in 0i64..100_000_000) {
             let a = reward_amount(level, fines).unwrap();
-            prop_assert!(a >= REWARD_MIN_YUAN && a <= REWARD_MAX_YUAN);
+            prop_assert!((REWARD_MIN_YUAN..=REWARD_MAX_YUAN).contains(&a));
         }
 
         #[test]
