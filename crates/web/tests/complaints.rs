@@ -11,7 +11,9 @@ use capsupport::*;
 use common::*;
 use jianguan_domain::auth::Role;
 use jianguan_domain::config::{Config, UploadLimits};
+use jianguan_domain::sampling::PlanKind;
 use jianguan_store::complaints::ComplaintFilter;
+use jianguan_store::draw::{DrawItemInput, PlanInput, Scope};
 use jianguan_store::testing;
 use serde_json::json;
 
@@ -397,6 +399,62 @@ async fn joint_meeting_and_risk_warnings() {
         let r = office.post_form(&format!("/risk-warnings/{wid}/task"), &[("plan_id", ""), ("item_id", "")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text.contains("请选择本部门的草稿抽查计划"));
+        // With a draft plan and an item of the department, the warning seeds a directed task.
+        let scj = app.dept("scjgj").await;
+        let sys = jianguan_store::Actor::system();
+        let item = app
+            .t
+            .store
+            .draw_item_create(
+                &sys,
+                scj,
+                &DrawItemInput {
+                    joint: false,
+                    code: "SCJ-YJ-001".into(),
+                    name: "预付式消费经营者检查".into(),
+                    sub_items: vec!["预付卡合同条款".into()],
+                    legal_basis: "《中华人民共和国消费者权益保护法》第五十三条".into(),
+                    inspecting_body: "区市场监管局".into(),
+                    scope: Scope { kinds: vec!["企业".into()], industries: vec![], tags: vec![] },
+                    ratio_per_mille: 50,
+                    interval_months: 12,
+                    method: "实地核查".into(),
+                    certificates: vec!["行政执法证".into()],
+                    departments: vec![],
+                    active: true,
+                },
+            )
+            .await
+            .unwrap();
+        let day = jianguan_web::helpers::today();
+        let year = chrono::Datelike::year(&day);
+        let plan = app
+            .t
+            .store
+            .plan_create(
+                &sys,
+                scj,
+                &PlanInput {
+                    year,
+                    kind: PlanKind::Temporary,
+                    title: "风险预警定向抽查".into(),
+                    reason: "数据风险预警".into(),
+                    departments: vec![],
+                },
+                day,
+            )
+            .await
+            .unwrap();
+        let seed = [("plan_id", plan.id.to_string()), ("item_id", item.id.to_string())];
+        let seed: Vec<(&str, &str)> = seed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = office.post_form(&format!("/risk-warnings/{wid}/task"), &seed).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+        let w = app.t.store.risk_warning(wid).await.unwrap();
+        let task = app.t.store.task(w.task_id.unwrap()).await.unwrap();
+        assert!(task.directed && task.name.contains("南开某健身房"));
+        assert_eq!(task.scope.industries, vec!["6210".to_string()]);
+        let r = office.post_form(&format!("/risk-warnings/{wid}/task"), &seed).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "one task per warning");
         assert_eq!(
             wj.post_form(&format!("/risk-warnings/{wid}/close"), &[("note", "x")]).await.status,
             StatusCode::NOT_FOUND
@@ -405,7 +463,7 @@ async fn joint_meeting_and_risk_warnings() {
             office.post_form(&format!("/risk-warnings/{wid}/close"), &[("note", "已约谈整改")]).await.status,
             StatusCode::SEE_OTHER
         );
-        assert_eq!(actions(&app, "complaints.risk").await.len(), 2);
+        assert_eq!(actions(&app, "complaints.risk").await.len(), 3);
     }
 }
 
