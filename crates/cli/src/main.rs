@@ -7,6 +7,7 @@ mod bench_trace;
 mod bootstrap;
 mod config;
 mod demo_enforcement;
+mod demo_complaints;
 mod demo_outreach;
 mod demo_supervision;
 mod ledger;

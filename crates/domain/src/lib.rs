@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
+pub mod complaints;
 pub mod config;
 pub mod credit;
 pub mod crypto;

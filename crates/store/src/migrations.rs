@@ -51,6 +51,7 @@ pub const SQLITE: &[EmbeddedMigration] = embed!("sqlite":
     (14, "declaration", "0014_declaration.sql"),
     (15, "safety", "0015_safety.sql"),
     (16, "enforcement", "0016_enforcement.sql"),
+    (17, "complaints", "0017_complaints.sql"),
 );
 pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (1, "foundation", "0001_foundation.sql"),
@@ -69,6 +70,7 @@ pub const POSTGRES: &[EmbeddedMigration] = embed!("postgres":
     (14, "declaration", "0014_declaration.sql"),
     (15, "safety", "0015_safety.sql"),
     (16, "enforcement", "0016_enforcement.sql"),
+    (17, "complaints", "0017_complaints.sql"),
 );
 
 #[cfg(test)]
