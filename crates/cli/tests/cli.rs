@@ -190,3 +190,21 @@ fn verify_draw_accepts_the_golden_records_and_names_a_tampered_field() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).starts_with("mismatch "), "{}", stdout(&o));
 }
+
+#[test]
+fn verify_bundle_checks_an_enforcement_export_offline() {
+    use jianguan_web::pages::enforcement::bundle;
+    let dir = testing::temp_dir();
+    let zip =
+        bundle::build("<html>案件</html>", &[("files/0123-现场.pdf".into(), b"%PDF-1.4 evidence".to_vec())]).unwrap();
+    let good = dir.join("bundle.zip");
+    std::fs::write(&good, &zip).unwrap();
+    let o = jianguan(&dir, &["enforcement", "verify-bundle", good.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "ok 2 files\n");
+    assert!(o.status.success());
+    let bad = dir.join("bad.zip");
+    std::fs::write(&bad, b"PK\x03\x04 not really").unwrap();
+    let o = jianguan(&dir, &["enforcement", "verify-bundle", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).starts_with("mismatch: "), "{}", stdout(&o));
+}

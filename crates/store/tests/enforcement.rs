@@ -401,3 +401,175 @@ async fn expired_publications_are_withdrawn() {
         assert!(s.credit_events(&code[0]).await.unwrap()[0].withdrawn_at.is_some());
     }
 }
+
+/// Approved draw inspections of the department become inspection records (linked, once),
+/// and land in the credit record.
+#[tokio::test]
+async fn approved_draw_inspections_are_imported_once() {
+    use chrono::{Datelike, Duration, Utc};
+    use jianguan_domain::draw::{Quota, WeightRules};
+    use jianguan_domain::sampling::{InspectionAction, PlanKind};
+    use jianguan_store::draw as dr;
+    for t in testing::all().await {
+        let s = &t.store;
+        s.seed_organisation(&Actor::system()).await.unwrap();
+        let scj = dept(s, "scjgj").await;
+        let wjw = dept(s, "wjw").await;
+        let code = codes(3);
+        entities(
+            s,
+            code.iter()
+                .enumerate()
+                .map(|(i, c)| record(c, &format!("抽查对象{i}有限公司"), d(2020, 1, 2).into(), "存续"))
+                .collect(),
+        )
+        .await;
+        let a = support::staff(scj, "staff");
+        let today = (Utc::now() + Duration::hours(8)).date_naive();
+        let it = s
+            .draw_item_create(
+                &a,
+                scj,
+                &dr::DrawItemInput {
+                    joint: false,
+                    code: "SCJ-SP-001".into(),
+                    name: "食品经营者落实主体责任情况检查".into(),
+                    sub_items: vec!["许可证件公示情况".into()],
+                    legal_basis: "《中华人民共和国食品安全法》第一百一十条".into(),
+                    inspecting_body: "区市场监管局".into(),
+                    scope: dr::Scope { kinds: vec!["企业".into()], industries: vec![], tags: vec![] },
+                    ratio_per_mille: 50,
+                    interval_months: 12,
+                    method: "实地核查".into(),
+                    certificates: vec!["行政执法证".into()],
+                    departments: vec![],
+                    active: true,
+                },
+            )
+            .await
+            .unwrap();
+        let acc = s
+            .create_account(
+                &Actor::system(),
+                &NewAccount {
+                    username: "insp1".into(),
+                    display_name: "insp1".into(),
+                    department_id: scj,
+                    password_hash: "x".into(),
+                    must_change_password: false,
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        for (name, cert, account) in [("张执法", "TJ-SC-001", Some(acc)), ("李执法", "TJ-SC-002", None)] {
+            s.roster_create(
+                &a,
+                scj,
+                &dr::InspectorInput {
+                    name: name.into(),
+                    certificate_no: cert.into(),
+                    valid_from: d(2020, 1, 1),
+                    valid_until: d(2030, 12, 31),
+                    status: "active".into(),
+                    item_ids: vec![it.id],
+                    account_id: account,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let y = today.year();
+        let plan = s
+            .plan_create(
+                &a,
+                scj,
+                &dr::PlanInput {
+                    year: y,
+                    kind: PlanKind::Annual,
+                    title: format!("{y}年度抽查计划"),
+                    reason: String::new(),
+                    departments: vec![],
+                },
+                today,
+            )
+            .await
+            .unwrap();
+        let tk = s
+            .task_add(
+                &a,
+                scj,
+                plan.id,
+                &dr::TaskInput {
+                    name: "食品经营者双随机抽查".into(),
+                    item_ids: vec![it.id],
+                    scope: dr::Scope { kinds: vec!["企业".into()], industries: vec![], tags: vec![] },
+                    supervised_only: false,
+                    stratify: false,
+                    quotas: [("all".to_string(), Quota::PerMille(1000))].into_iter().collect(),
+                    weight_rules: WeightRules::UNIFORM,
+                    starts_on: today,
+                    ends_on: d(y, 12, 31),
+                    directed: false,
+                    team_size: 2,
+                },
+            )
+            .await
+            .unwrap();
+        s.plan_publish(&a, scj, plan.id).await.unwrap();
+        let cr = dr::CommitRequest {
+            task_id: tk.id,
+            source: "上证综合指数收盘点位".into(),
+            available_at: Utc::now() + Duration::seconds(30),
+            witnesses: vec![],
+            redraw_reason: None,
+        };
+        let draw = s.draw_commit(&a, scj, &cr, Utc::now()).await.unwrap();
+        s.draw_execute(
+            &a,
+            scj,
+            &dr::ExecuteRequest { draw_id: draw.id, public_value: "3312.45".into(), secrets: vec![] },
+            Utc::now() + Duration::seconds(60),
+        )
+        .await
+        .unwrap();
+        let list = s.inspections(&dr::InspectionFilter { draw_id: Some(draw.id), ..Default::default() }).await.unwrap();
+        assert_eq!(list.len(), 3, "{}", t.name);
+        let first = &list[0];
+        let input = dr::ResultInput {
+            inspected_on: today,
+            summary: "现场检查,发现问题已责令改正".into(),
+            results: vec![dr::ItemResult {
+                item_id: it.id,
+                result: "corrected".into(),
+                note: "已责令下架过期食品".into(),
+            }],
+            submit: true,
+            expected_version: first.version,
+        };
+        s.inspection_record(&a, acc, first.id, &input, today).await.unwrap();
+        // Nothing to import before approval.
+        assert!(s.enf_import_draw(&a, scj).await.unwrap().is_empty());
+        s.inspection_review(&a, scj, first.id, InspectionAction::Approve, "").await.unwrap();
+        assert!(
+            s.enf_import_draw(&support::staff(wjw, "w"), wjw).await.unwrap().is_empty(),
+            "another department's draws are not its own"
+        );
+        let imported = s.enf_import_draw(&a, scj).await.unwrap();
+        assert_eq!(imported.len(), 1);
+        let c = &imported[0];
+        assert_eq!(
+            (c.draw_inspection_id, c.insp_form.as_str(), c.insp_result.as_str()),
+            (Some(first.id), "random", "rectified")
+        );
+        assert_eq!(c.item_code, "SCJ-SP-001");
+        assert_eq!(c.officers.len(), 2);
+        assert!(s
+            .credit_events(&first.uscc)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == "inspection" && e.severity == Severity::Minor));
+        assert!(s.enf_import_draw(&a, scj).await.unwrap().is_empty(), "imported once");
+    }
+}

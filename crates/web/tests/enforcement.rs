@@ -314,6 +314,7 @@ async fn evidence_is_checked_stored_by_hash_and_exported() {
         // Accountability lists the case with its steps.
         let page = a.get("/enforcement/accountability").await.text;
         assert!(page.contains("JC-1") && page.contains("上传检查现场材料"));
+        assert!(page.contains("accountability-officers") && page.contains("12010400002"), "per officer");
     }
 }
 

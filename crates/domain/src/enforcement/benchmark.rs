@@ -206,7 +206,7 @@ pub fn parse_band(line: &str) -> Result<Band, String> {
         .or_else(|| Circumstance::ALL.into_iter().find(|c| c.label() == parts[0]))
         .ok_or_else(|| format!("情节“{}”无法识别(轻微、一般、较重、严重)", parts[0]))?;
     let mut kinds = Vec::new();
-    for k in parts[1].split([',', ',', '、']).map(str::trim).filter(|k| !k.is_empty()) {
+    for k in parts[1].split([',', '\u{FF0C}', '、']).map(str::trim).filter(|k| !k.is_empty()) {
         kinds.push(
             PenaltyKind::from_code(k)
                 .or_else(|| PenaltyKind::ALL.into_iter().find(|p| p.label() == k))

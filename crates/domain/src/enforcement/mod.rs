@@ -206,9 +206,9 @@ pub struct Officer {
 /// Parses officers written one per line or separated by `;`, as `姓名 证号` or `姓名:证号`.
 pub fn parse_officers(s: &str) -> Result<Vec<Officer>, String> {
     let mut out = Vec::new();
-    for part in s.split(['\n', ';', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in s.split(['\n', ';', '\u{FF1B}']).map(str::trim).filter(|p| !p.is_empty()) {
         let (name, cert) = part
-            .split_once([' ', ':', ':', ',', ','])
+            .split_once([' ', ':', '\u{FF1A}', ',', '\u{FF0C}', '\u{3000}'])
             .map(|(a, b)| (a.trim(), b.trim()))
             .ok_or_else(|| format!("执法人员“{part}”缺少执法证号(格式:姓名 执法证号)"))?;
         out.push(Officer { name: name.to_string(), certificate_no: cert.to_string() });
@@ -448,7 +448,7 @@ pub fn yuan(fen: i64) -> String {
     let int = (f / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -458,7 +458,7 @@ pub fn yuan(fen: i64) -> String {
 
 /// Parses yuan as written in a form (`1234`, `1,234.5`, `1234.56`) into fen.
 pub fn parse_yuan(s: &str) -> Result<i64, String> {
-    let t: String = s.trim().chars().filter(|c| *c != ',' && *c != ',').collect();
+    let t: String = s.trim().chars().filter(|c| *c != ',' && *c != '\u{FF0C}').collect();
     let t = t.trim_end_matches('元').trim();
     if t.is_empty() {
         return Ok(0);

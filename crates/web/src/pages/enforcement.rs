@@ -857,9 +857,21 @@ pub async fn accountability(State(state): State<AppState>, p: Principal) -> Resu
             "action_no": c.action_no, "steps": steps, "on_time": acc::all_on_time(&steps),
         }));
     }
+    // Per officer (by certificate number, in certificate order: never a ranking), the
+    // cases they took part in and whether each was handled on time.
+    let mut officers: std::collections::BTreeMap<String, (String, Vec<serde_json::Value>)> = Default::default();
+    for r in &rows {
+        for o in r["officers"].as_array().into_iter().flatten() {
+            let cert = o["certificate_no"].as_str().unwrap_or_default().to_string();
+            let e = officers.entry(cert).or_insert_with(|| (o["name"].as_str().unwrap_or_default().to_string(), Vec::new()));
+            e.1.push(json!({ "id": r["id"], "action_no": r["action_no"], "on_time": r["on_time"] }));
+        }
+    }
+    let officers: Vec<serde_json::Value> =
+        officers.into_iter().map(|(cert, (name, cases))| json!({ "certificate_no": cert, "name": name, "cases": cases })).collect();
     let ctx = context! {
         ..base(&p, "尽职免责、失职问责"),
-        ..context! { rows => rows, unit => v.unit.name, duties => acc::DUTIES }
+        ..context! { rows => rows, officers => officers, unit => v.unit.name, duties => acc::DUTIES }
     };
     Ok(render("enforcement_accountability.html", ctx)?.into_response())
 }
