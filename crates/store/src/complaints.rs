@@ -6,7 +6,7 @@
 //! which writes its audit entry (without the personal data) before handing the sealed
 //! values back. Audit details never carry the reporter, the content or the reply.
 
-use crate::fairness::{DocFile, FileRef, NewFile};
+use crate::fairness::{DocFile, NewFile};
 use crate::model::Timestamp;
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -302,11 +302,6 @@ pub trait ComplaintsStore: Send + Sync {
 /// class table lands: for now the registry tags, through the draw's own lookup.
 pub fn class_of(tags: &[String]) -> Option<char> {
     jianguan_domain::complaints::class_letter(jianguan_domain::sampling::weight_facts(tags).0)
-}
-
-/// The stored attachment reference of a file.
-pub fn file_ref(f: &ComplaintFile) -> FileRef {
-    FileRef { sha256: f.sha256.clone(), name: f.name.clone() }
 }
 
 /// Implements [`ComplaintsStore`] for a backend; expanded once per database in its module.
