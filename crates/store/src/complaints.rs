@@ -288,7 +288,10 @@ pub trait ComplaintsStore: Send + Sync {
     /// Closes a case whose tasks are all done.
     async fn joint_case_close(&self, actor: &crate::Actor, id: i64, conclusion: &str) -> crate::Result<JointCase>;
 
-    /// Runs the warning rules over every entity with a signal in the window.
+    /// Runs the warning rules over every entity with a signal in the window: raises new
+    /// warnings, refreshes open ones, clears open ones (without a task) that no longer
+    /// meet any rule; a warning closed after handling is raised again only when its
+    /// reasons change.
     async fn risk_run(&self, actor: &crate::Actor, today: NaiveDate) -> crate::Result<RiskRun>;
     async fn risk_warning(&self, id: i64) -> crate::Result<RiskWarning>;
     /// Warnings (open only, or all) for a department's entities (None: all).
@@ -1112,6 +1115,16 @@ macro_rules! impl_complaints_store {
                                 }
                             }
                             None => {
+                                // A warning closed after handling is not raised again
+                                // until the facts change (a new reason or another count).
+                                let last: Option<String> =
+                                    sqlx::query_scalar("SELECT reasons FROM risk_warnings WHERE uscc = $1 AND status = 'closed' ORDER BY id DESC LIMIT 1")
+                                        .bind(uscc)
+                                        .fetch_optional(&mut *tx)
+                                        .await?;
+                                if last.as_deref() == Some(reasons_json.as_str()) {
+                                    continue;
+                                }
                                 let id: i64 = sqlx::query_scalar(
                                     "INSERT INTO risk_warnings (uscc, entity_name, level, score, reasons, status, raised_on, raised_at, updated_at, close_note) \
                                      VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $7, '') RETURNING id",
