@@ -6,7 +6,7 @@
 //! which writes its audit entry (without the personal data) before handing the sealed
 //! values back. Audit details never carry the reporter, the content or the reply.
 
-use crate::fairness::{DocFile, FileRef, NewFile};
+use crate::fairness::{DocFile, NewFile};
 use crate::model::Timestamp;
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -288,7 +288,10 @@ pub trait ComplaintsStore: Send + Sync {
     /// Closes a case whose tasks are all done.
     async fn joint_case_close(&self, actor: &crate::Actor, id: i64, conclusion: &str) -> crate::Result<JointCase>;
 
-    /// Runs the warning rules over every entity with a signal in the window.
+    /// Runs the warning rules over every entity with a signal in the window: raises new
+    /// warnings, refreshes open ones, clears open ones (without a task) that no longer
+    /// meet any rule; a warning closed after handling is raised again only when its
+    /// reasons change.
     async fn risk_run(&self, actor: &crate::Actor, today: NaiveDate) -> crate::Result<RiskRun>;
     async fn risk_warning(&self, id: i64) -> crate::Result<RiskWarning>;
     /// Warnings (open only, or all) for a department's entities (None: all).
@@ -302,11 +305,6 @@ pub trait ComplaintsStore: Send + Sync {
 /// class table lands: for now the registry tags, through the draw's own lookup.
 pub fn class_of(tags: &[String]) -> Option<char> {
     jianguan_domain::complaints::class_letter(jianguan_domain::sampling::weight_facts(tags).0)
-}
-
-/// The stored attachment reference of a file.
-pub fn file_ref(f: &ComplaintFile) -> FileRef {
-    FileRef { sha256: f.sha256.clone(), name: f.name.clone() }
 }
 
 /// Implements [`ComplaintsStore`] for a backend; expanded once per database in its module.
@@ -1117,6 +1115,16 @@ macro_rules! impl_complaints_store {
                                 }
                             }
                             None => {
+                                // A warning closed after handling is not raised again
+                                // until the facts change (a new reason or another count).
+                                let last: Option<String> =
+                                    sqlx::query_scalar("SELECT reasons FROM risk_warnings WHERE uscc = $1 AND status = 'closed' ORDER BY id DESC LIMIT 1")
+                                        .bind(uscc)
+                                        .fetch_optional(&mut *tx)
+                                        .await?;
+                                if last.as_deref() == Some(reasons_json.as_str()) {
+                                    continue;
+                                }
                                 let id: i64 = sqlx::query_scalar(
                                     "INSERT INTO risk_warnings (uscc, entity_name, level, score, reasons, status, raised_on, raised_at, updated_at, close_note) \
                                      VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $7, '') RETURNING id",

@@ -325,6 +325,33 @@ async fn risk_warnings_from_rules() {
         s.risk_close(&a, w.id, "已约谈").await.unwrap();
         assert!(s.risk_close(&a, w.id, "again").await.is_err());
         assert!(matches!(s.risk_link_task(&a, ws[0].id, 999_999).await, Err(StoreError::Invalid(_))));
-        assert_eq!(audited(s, "complaints.risk.run").await, 2);
+        // Credit-record facts: a broken commitment recorded as a serious event.
+        s.credit_event_add(
+            &Actor::system(),
+            &jianguan_store::credit::NewCreditEvent {
+                uscc: c[2].clone(),
+                kind: "commitment_broken".into(),
+                source_department_id: Some(scjgj),
+                occurred_on: day,
+                title: "未履行告知承诺".into(),
+                detail: serde_json::json!({}),
+                ref_kind: "commitment".into(),
+                ref_id: "1".into(),
+                severity: jianguan_store::credit::Severity::Serious,
+                public: false,
+                public_until: None,
+            },
+        )
+        .await
+        .unwrap();
+        let run3 = s.risk_run(&Actor::system(), day).await.unwrap();
+        assert_eq!(run3.raised.len(), 1, "the warning closed after handling is not raised again with the same facts");
+        let w3 = s.risk_warning(run3.raised[0]).await.unwrap();
+        assert_eq!(w3.uscc, c[2]);
+        assert_eq!(w3.reasons.iter().map(|r| r.rule.as_str()).collect::<Vec<_>>(), ["serious_credit", "commitment"]);
+        // Outside the look-back window nothing fires any more; open warnings without a task clear.
+        let later = s.risk_run(&Actor::system(), day + chrono::Duration::days(cp::WINDOW_DAYS + 1)).await.unwrap();
+        assert!(later.cleared.contains(&w3.id));
+        assert_eq!(audited(s, "complaints.risk.run").await, 4);
     }
 }
