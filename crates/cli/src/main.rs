@@ -4,6 +4,7 @@ mod bench_ledger;
 mod bench_registry;
 mod bootstrap;
 mod config;
+mod demo_credit;
 mod demo_outreach;
 mod demo_supervision;
 mod ledger;
