@@ -249,3 +249,20 @@ async fn lists_measures_commitments_and_export() {
         assert_eq!(insp.get(&format!("/credit/entities/{}/export.xlsx", c[0])).await.status, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn the_public_query_is_rate_limited_per_address() {
+    // Each test runs in its own process under nextest, so the limit set here is this test's.
+    jianguan_web::pages::credit::PUBLIC_RATE_PER_MINUTE.store(3, std::sync::atomic::Ordering::Relaxed);
+    let app = App::all().await.remove(0);
+    let c = codes(1);
+    entities(&app, &[(&c[0], "南开五金有限公司")]).await;
+    let mut anon = app.client();
+    for _ in 0..3 {
+        assert_eq!(anon.get(&format!("/api/v1/public/credit/{}", c[0])).await.status, StatusCode::OK);
+    }
+    let r = anon.get(&format!("/api/v1/public/credit/{}", c[0])).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["code"], "rate_limited");
+    assert!(r.json()["message"].as_str().unwrap().contains("过于频繁"));
+}
