@@ -266,3 +266,17 @@ async fn the_public_query_is_rate_limited_per_address() {
     assert_eq!(r.json()["code"], "rate_limited");
     assert!(r.json()["message"].as_str().unwrap().contains("过于频繁"));
 }
+
+#[tokio::test]
+async fn public_pages_are_cached_for_anonymous_visitors_only() {
+    let app = App::all().await.remove(0);
+    let c = codes(1);
+    entities(&app, &[(&c[0], "南开眼镜有限公司")]).await;
+    let path = format!("/public/credit/{}", c[0]);
+    let r = app.client().get(&path).await;
+    assert!(r.headers.get(header::CACHE_CONTROL).unwrap().to_str().unwrap().starts_with("public"));
+    let mut signed_in = staff(&app, "st9", "scjgj").await;
+    let r = signed_in.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get(header::CACHE_CONTROL).unwrap(), "no-store", "a page with the visitor's navigation");
+}

@@ -201,6 +201,15 @@ fn check_public_rate(ip: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Public caching for anonymous answers; a signed-in visitor's page carries their
+/// navigation and is left to the access layer (`no-store`).
+fn cached_for(p: &Principal, r: Response, secs: u32) -> Response {
+    if p.user().is_some() {
+        return r;
+    }
+    cached(r, secs)
+}
+
 fn cached(mut r: Response, secs: u32) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={secs}")) {
         r.headers_mut().insert(header::CACHE_CONTROL, v);
@@ -449,7 +458,8 @@ async fn public_search(State(state): State<AppState>, p: Principal, ClientIp(ip)
     if hits.len() == 1 && hits[0].uscc == text.trim().to_ascii_uppercase() {
         return Ok(Redirect::to(&hits[0].url).into_response());
     }
-    Ok(cached(
+    Ok(cached_for(
+        &p,
         render(
             "public_credit.html",
             context! { ..base(&p, "信用信息查询"), ..context! { q => text.trim(), searched => !text.trim().is_empty(), hits => hits.iter().map(|h| context!{ uscc => h.uscc, name => h.name, url => h.url }).collect::<Vec<_>>() } },
@@ -470,7 +480,8 @@ async fn public_page(State(state): State<AppState>, p: Principal, ClientIp(ip): 
             public_until => e.public_until, objected => !e.objection_fields.is_empty(),
         })
         .collect();
-    Ok(cached(
+    Ok(cached_for(
+        &p,
         render(
             "public_credit.html",
             context! { ..base(&p, &format!("{} 信用信息", c.name)), ..context! {
