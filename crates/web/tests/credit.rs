@@ -232,6 +232,8 @@ async fn lists_measures_commitments_and_export() {
         let pubc = app.client().get(&format!("/api/v1/public/credit/{}", c[0])).await;
         assert_eq!(pubc.json()["commitments"][0]["kind"], "告知承诺");
         assert_eq!(pubc.json()["lists"][0]["colour"], "black");
+        let home = cm.get("/home").await;
+        assert!(home.text.contains("到期待核查承诺"), "the dashboard counts commitments past their check date");
 
         // Bulk export by change sequence.
         let r = cm.get("/api/v1/credit/changes?after=0").await;

@@ -98,6 +98,9 @@ pub async fn home_cards(state: &AppState, p: &Principal) -> Result<Vec<Card>, Ap
     if p.has(CreditManager) {
         let open = state.store.repair_list(None).await?.into_iter().filter(|r| mine(p, r.department_id)).filter(|r| r.state().is_some_and(|s| s.is_open())).count();
         stats.push(("在办信用修复".into(), open.to_string()));
+        let t = today();
+        let due = state.store.commitment_list(None).await?.into_iter().filter(|c| mine(p, c.department_id) && c.status == "pending" && c.due_on <= t).count();
+        stats.push(("到期待核查承诺".into(), due.to_string()));
         links.push(("/credit/repairs".into(), "信用修复".into()));
     }
     if p.has(CreditManager) || p.has(DeptStaff) {
