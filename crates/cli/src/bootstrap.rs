@@ -132,6 +132,18 @@ const DEMO_STAFF: &[DemoAccount] = &[
         username: "credit", display_name: "信用管理员(演示)", department: "fgw", role: Role::CreditManager
     },
     DemoAccount {
+        username: "credit2",
+        display_name: "信用修复复审员(演示)",
+        department: "fgw",
+        role: Role::CreditManager,
+    },
+    DemoAccount {
+        username: "credit3",
+        display_name: "信用修复终审员(演示)",
+        department: "fgw",
+        role: Role::CreditManager,
+    },
+    DemoAccount {
         username: "grid", display_name: "网格受理员(演示)", department: "wgzx", role: Role::GridIntake
     },
     DemoAccount {
@@ -183,6 +195,7 @@ pub async fn prepare(o: &Opened, cfg: &Config) -> Result<(), Error> {
         // After the registry: it uses the registry's entities and item lists.
         crate::demo_supervision::load(store, &cipher).await?;
         crate::demo_outreach::load(store, &cipher).await?;
+        crate::demo_credit::load(store).await?;
         crate::demo_enforcement::load(store, &cfg.enforcement).await?;
         crate::demo_complaints::load(store, &cipher).await?;
     }

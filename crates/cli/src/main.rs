@@ -6,6 +6,7 @@ mod bench_registry;
 mod bench_trace;
 mod bootstrap;
 mod config;
+mod demo_credit;
 mod demo_enforcement;
 mod demo_complaints;
 mod demo_outreach;

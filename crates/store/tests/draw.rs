@@ -682,3 +682,66 @@ async fn joint_items_and_plans_are_coordinated_by_market_supervision() {
         }
     }
 }
+
+/// The pool takes each entity's class from the credit capability (`credit_classes`),
+/// falling back to the registry tag only for entities it has not classified.
+#[tokio::test]
+async fn the_pool_uses_credit_classes_before_tags() {
+    use jianguan_store::credit::{NewCreditEvent, Severity};
+    for t in testing::all().await {
+        let s = &t.store;
+        s.seed_organisation(&Actor::system()).await.unwrap();
+        let scj = dept(s, "scjgj").await;
+        let a = staff(scj);
+        let spec: Vec<(&[&str], &str)> = vec![(&["信用风险A类"], "存续"), (&["信用风险A类"], "存续"), (&[], "存续")];
+        let codes = entities(s, &spec).await;
+        // A grave penalty makes the first entity D, whatever its tag says.
+        s.credit_event_add(
+            &a,
+            &NewCreditEvent {
+                uscc: codes[0].clone(),
+                kind: "penalty".into(),
+                source_department_id: Some(scj),
+                occurred_on: today(),
+                title: "严重违法".into(),
+                detail: serde_json::json!({}),
+                ref_kind: "penalty".into(),
+                ref_id: "pool-1".into(),
+                severity: Severity::Grave,
+                public: true,
+                public_until: None,
+            },
+        )
+        .await
+        .unwrap();
+        let it = s.draw_item_create(&a, scj, &item("SCJ-CR-1", 0)).await.unwrap();
+        let plan = s
+            .plan_create(
+                &a,
+                scj,
+                &PlanInput {
+                    year: today().year(),
+                    kind: PlanKind::Annual,
+                    title: "年度计划".into(),
+                    reason: String::new(),
+                    departments: vec![],
+                },
+                today(),
+            )
+            .await
+            .unwrap();
+        let q = Quota::PerMille(1000);
+        let tk = s
+            .task_add(
+                &a,
+                scj,
+                plan.id,
+                &task(&[it.id], true, &[("A", q), ("B", q), ("C", q), ("D", q), ("unclassified", q)]),
+            )
+            .await
+            .unwrap();
+        let strata = s.pool_preview(tk.id, today()).await.unwrap().strata;
+        let size = |l: &str| strata.iter().find(|(x, _)| x == l).map_or(0, |(_, n)| *n);
+        assert_eq!((size("A"), size("D"), size("unclassified")), (1, 1, 1), "{}: {strata:?}", t.name);
+    }
+}

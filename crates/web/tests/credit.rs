@@ -232,6 +232,8 @@ async fn lists_measures_commitments_and_export() {
         let pubc = app.client().get(&format!("/api/v1/public/credit/{}", c[0])).await;
         assert_eq!(pubc.json()["commitments"][0]["kind"], "告知承诺");
         assert_eq!(pubc.json()["lists"][0]["colour"], "black");
+        let home = cm.get("/home").await;
+        assert!(home.text.contains("到期待核查承诺"), "the dashboard counts commitments past their check date");
 
         // Bulk export by change sequence.
         let r = cm.get("/api/v1/credit/changes?after=0").await;
@@ -248,4 +250,35 @@ async fn lists_measures_commitments_and_export() {
         assert_eq!(e.text.lines().count(), 2);
         assert_eq!(insp.get(&format!("/credit/entities/{}/export.xlsx", c[0])).await.status, StatusCode::OK);
     }
+}
+
+#[tokio::test]
+async fn the_public_query_is_rate_limited_per_address() {
+    // Each test runs in its own process under nextest, so the limit set here is this test's.
+    jianguan_web::pages::credit::PUBLIC_RATE_PER_MINUTE.store(3, std::sync::atomic::Ordering::Relaxed);
+    let app = App::all().await.remove(0);
+    let c = codes(1);
+    entities(&app, &[(&c[0], "南开五金有限公司")]).await;
+    let mut anon = app.client();
+    for _ in 0..3 {
+        assert_eq!(anon.get(&format!("/api/v1/public/credit/{}", c[0])).await.status, StatusCode::OK);
+    }
+    let r = anon.get(&format!("/api/v1/public/credit/{}", c[0])).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["code"], "rate_limited");
+    assert!(r.json()["message"].as_str().unwrap().contains("过于频繁"));
+}
+
+#[tokio::test]
+async fn public_pages_are_cached_for_anonymous_visitors_only() {
+    let app = App::all().await.remove(0);
+    let c = codes(1);
+    entities(&app, &[(&c[0], "南开眼镜有限公司")]).await;
+    let path = format!("/public/credit/{}", c[0]);
+    let r = app.client().get(&path).await;
+    assert!(r.headers.get(header::CACHE_CONTROL).unwrap().to_str().unwrap().starts_with("public"));
+    let mut signed_in = staff(&app, "st9", "scjgj").await;
+    let r = signed_in.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get(header::CACHE_CONTROL).unwrap(), "no-store", "a page with the visitor's navigation");
 }

@@ -98,6 +98,9 @@ pub async fn home_cards(state: &AppState, p: &Principal) -> Result<Vec<Card>, Ap
     if p.has(CreditManager) {
         let open = state.store.repair_list(None).await?.into_iter().filter(|r| mine(p, r.department_id)).filter(|r| r.state().is_some_and(|s| s.is_open())).count();
         stats.push(("在办信用修复".into(), open.to_string()));
+        let t = today();
+        let due = state.store.commitment_list(None).await?.into_iter().filter(|c| mine(p, c.department_id) && c.status == "pending" && c.due_on <= t).count();
+        stats.push(("到期待核查承诺".into(), due.to_string()));
         links.push(("/credit/repairs".into(), "信用修复".into()));
     }
     if p.has(CreditManager) || p.has(DeptStaff) {
@@ -199,6 +202,15 @@ fn check_public_rate(ip: &str) -> Result<(), AppError> {
         return Err(AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "信用查询过于频繁,请一分钟后再试"));
     }
     Ok(())
+}
+
+/// Public caching for anonymous answers; a signed-in visitor's page carries their
+/// navigation and is left to the access layer (`no-store`).
+fn cached_for(p: &Principal, r: Response, secs: u32) -> Response {
+    if p.user().is_some() {
+        return r;
+    }
+    cached(r, secs)
 }
 
 fn cached(mut r: Response, secs: u32) -> Response {
@@ -449,7 +461,8 @@ async fn public_search(State(state): State<AppState>, p: Principal, ClientIp(ip)
     if hits.len() == 1 && hits[0].uscc == text.trim().to_ascii_uppercase() {
         return Ok(Redirect::to(&hits[0].url).into_response());
     }
-    Ok(cached(
+    Ok(cached_for(
+        &p,
         render(
             "public_credit.html",
             context! { ..base(&p, "信用信息查询"), ..context! { q => text.trim(), searched => !text.trim().is_empty(), hits => hits.iter().map(|h| context!{ uscc => h.uscc, name => h.name, url => h.url }).collect::<Vec<_>>() } },
@@ -470,7 +483,8 @@ async fn public_page(State(state): State<AppState>, p: Principal, ClientIp(ip): 
             public_until => e.public_until, objected => !e.objection_fields.is_empty(),
         })
         .collect();
-    Ok(cached(
+    Ok(cached_for(
+        &p,
         render(
             "public_credit.html",
             context! { ..base(&p, &format!("{} 信用信息", c.name)), ..context! {
