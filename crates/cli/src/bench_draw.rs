@@ -150,8 +150,8 @@ pub async fn run(
         return Err("抽取比例须在 0.001 到 1 之间,最多三位小数(例如 0.05)".into());
     }
     let per_mille = per_mille as u32;
-    if inspectors < 2 {
-        return Err("检查人员名录至少 2 人".into());
+    if inspectors == 1 {
+        return Err("检查人员名录至少 2 人(0 表示不抽取检查人员)".into());
     }
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("jianguan-bench-draw"));
     std::fs::create_dir_all(&dir)?;
@@ -181,7 +181,7 @@ pub async fn run(
     let pool_s = t.elapsed().as_secs_f64();
     let k: u64 = pool.stratum_stats().iter().map(|&(size, _)| (size * u64::from(per_mille)).div_ceil(1000)).sum();
     let team_size = 2u32;
-    let workload_cap = ((k * u64::from(team_size)).div_ceil(inspectors as u64) * 2).max(1) as u32;
+    let workload_cap = ((k * u64::from(team_size)).div_ceil(inspectors.max(1) as u64) * 2).max(1) as u32;
 
     let spec = DrawSpec {
         draw_id: format!("bench-draw-{n}"),
@@ -233,19 +233,27 @@ pub async fn run(
             return Err(format!("抽中 {winners} 家,应为 {k} 家").into());
         }
     }
-    drop(entities_only);
-    let t = Instant::now();
-    let out = run_draw_with(&input, DrawOptions { threads: 0 })?;
-    let teams_s = t.elapsed().as_secs_f64();
+    let mut teams_s = None;
+    if inspectors == 0 {
+        if let Some(path) = &record {
+            let out = run_draw_with(&entities_only, DrawOptions { threads: 0 })?;
+            std::fs::write(path, out.record.to_json_pretty())?;
+            eprintln!("抽取记录已写入 {}", path.display());
+        }
+    } else {
+        let t = Instant::now();
+        let out = run_draw_with(&input, DrawOptions { threads: 0 })?;
+        teams_s = Some(t.elapsed().as_secs_f64());
+        if out.record.teams.len() as u64 != k {
+            return Err(format!("{} 个检查组,应为 {k} 个", out.record.teams.len()).into());
+        }
+        if let Some(path) = &record {
+            std::fs::write(path, out.record.to_json_pretty())?;
+            eprintln!("抽取记录已写入 {}", path.display());
+        }
+    }
     let rss_mb = vm_hwm_mb();
-    if out.record.teams.len() as u64 != k {
-        return Err(format!("{} 个检查组,应为 {k} 个", out.record.teams.len()).into());
-    }
-    if let Some(path) = &record {
-        std::fs::write(path, out.record.to_json_pretty())?;
-        eprintln!("抽取记录已写入 {}", path.display());
-    }
-    drop(out);
+    drop(entities_only);
 
     // Baseline: bare hashing, single-threaded, best of three.
     let mut hash_s = f64::INFINITY;
@@ -272,7 +280,9 @@ pub async fn run(
     let speedup = random_s / draw_s;
     let vs_hash = draw_s / hash_s;
     eprintln!("pool_seconds={pool_s:.3} threads={threads} inspectors={inspectors} workload_cap={workload_cap}");
-    println!("draw.with_teams: seconds={teams_s:.3} teams={k} team_size={team_size} roster={inspectors}");
+    if let Some(teams_s) = teams_s {
+        println!("draw.with_teams: seconds={teams_s:.3} teams={k} team_size={team_size} roster={inspectors}");
+    }
     println!(
         "draw: N={n} k={k} seconds={draw_s:.3} order_by_random_seconds={random_s:.3} hash_seconds={hash_s:.3} \
          speedup_vs_order_by_random={speedup:.1} ratio_vs_hash={vs_hash:.2}"

@@ -161,6 +161,7 @@ async fn bench(dir: &std::path::Path, reports: usize, iterations: usize) -> Resu
         store.ledger_submit_report(&actor, &report, None).await?;
         cold.extend(time(&router, &page, &session, 1).await?);
     }
+    cold.sort_by(f64::total_cmp);
     let p95 = percentile(&ledger, 95.0);
     println!(
         "ledger.cold: p50_ms={:.2} p95_ms={:.2} requests={} (each right after a new report: snapshot rebuilt)",

@@ -254,7 +254,7 @@ enum BenchCommand {
         /// Share drawn from each stratum (0.05 = 5 %).
         #[arg(long, default_value_t = 0.05)]
         ratio: f64,
-        /// Size of the inspector roster.
+        /// Size of the inspector roster (0: entities only, no team draw).
         #[arg(long, default_value_t = 2_000)]
         inspectors: usize,
         /// Writes the public draw record (JSON) here.
