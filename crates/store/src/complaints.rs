@@ -301,10 +301,10 @@ pub trait ComplaintsStore: Send + Sync {
     async fn risk_link_task(&self, actor: &crate::Actor, id: i64, task_id: i64) -> crate::Result<RiskWarning>;
 }
 
-/// The risk class the warning rules use. One place to switch when the credit capability's
-/// class table lands: for now the registry tags, through the draw's own lookup.
-pub fn class_of(tags: &[String]) -> Option<char> {
-    jianguan_domain::complaints::class_letter(jianguan_domain::sampling::weight_facts(tags).0)
+/// The risk class the warning rules use: the credit class (`credit_classes`) when the
+/// entity has one, else the registry tags — the same lookup the draw's pool uses.
+pub fn class_of(credit_class: Option<&str>, tags: &[String]) -> Option<char> {
+    jianguan_domain::complaints::class_letter(jianguan_domain::sampling::pool_facts(credit_class, None, tags).0)
 }
 
 /// Implements [`ComplaintsStore`] for a backend; expanded once per database in its module.
@@ -593,26 +593,37 @@ macro_rules! impl_complaints_store {
                         let u: String = r.try_get("uscc")?;
                         out.entry(u).or_default().1.inspection_problems = r.try_get("n")?;
                     }
-                    // Class D entities are a signal by themselves.
+                    // Class D entities are a signal by themselves: by the credit class, or
+                    // by the registry tag where no credit class exists yet.
                     // (A coarse filter; `class_of` decides.)
-                    let rows = sqlx::query("SELECT uscc, tags FROM entities WHERE tags LIKE $1")
-                        .bind("%D类%")
-                        .fetch_all(&mut **tx)
-                        .await?;
+                    let rows = sqlx::query(
+                        "SELECT e.uscc, e.tags, c.class AS credit_class FROM entities e LEFT JOIN credit_classes c ON c.uscc = e.uscc \
+                         WHERE c.class = 'D' OR (c.class IS NULL AND e.tags LIKE $1)",
+                    )
+                    .bind("%D类%")
+                    .fetch_all(&mut **tx)
+                    .await?;
                     for r in &rows {
                         let u: String = r.try_get("uscc")?;
                         let tags = $crate::registry::tags_from_db(&r.try_get::<String, _>("tags")?);
-                        if class_of(&tags) == Some('D') {
+                        let credit: Option<String> = r.try_get("credit_class")?;
+                        if class_of(credit.as_deref(), &tags) == Some('D') {
                             out.entry(u).or_default();
                         }
                     }
                     let keys: Vec<String> = out.keys().cloned().collect();
                     for u in keys {
-                        let r = sqlx::query("SELECT name, tags FROM entities WHERE uscc = $1").bind(&u).fetch_one(&mut **tx).await?;
+                        let r = sqlx::query(
+                            "SELECT e.name, e.tags, c.class AS credit_class FROM entities e LEFT JOIN credit_classes c ON c.uscc = e.uscc WHERE e.uscc = $1",
+                        )
+                        .bind(&u)
+                        .fetch_one(&mut **tx)
+                        .await?;
                         let tags = $crate::registry::tags_from_db(&r.try_get::<String, _>("tags")?);
+                        let credit: Option<String> = r.try_get("credit_class")?;
                         let e = out.get_mut(&u).expect("key");
                         e.0 = r.try_get("name")?;
-                        e.1.class = class_of(&tags);
+                        e.1.class = class_of(credit.as_deref(), &tags);
                     }
                     Ok(out)
                 }
