@@ -299,7 +299,7 @@ pub async fn sheet(
         let cell = task_cell(&t.row);
         let own = scope.dept().and_then(|d| ts.share_of(d));
         let lead = ts.leads_for(scope);
-        let show_latest = if lead { &latest } else { &own_latest }.iter().find(|r| r.task_id == t.id);
+        let show_latest = if lead { latest } else { own_latest }.iter().find(|r| r.task_id == t.id);
         rows.push(SheetRow {
             id: t.id,
             label: t.label(),
@@ -309,13 +309,13 @@ pub async fn sheet(
             lead_text: t.row.lead_text.clone(),
             responsible_text: t.row.responsible_text.clone(),
             units_merged: t.row.units_merged,
-            deadline: deadline_ctx(t, Some(ts), &env),
+            deadline: deadline_ctx(t, Some(ts), env),
             status: status_of(ts).code(),
             status_label: status_of(ts).label(),
             completed: ts.counts.completed,
             total: ts.counts.total(),
             overdue: ts.counts.overdue,
-            latest: show_latest.map(|r| service::progress_line(r, &names)),
+            latest: show_latest.map(|r| service::progress_line(r, names)),
             share_id: own.map(|s| s.share.id),
             is_lead: scope.dept().is_some_and(|d| ts.is_lead(d)),
             warnings: ts.warnings_for(scope).len(),
@@ -349,7 +349,7 @@ pub async fn sheet(
         }
         unit_ids.sort_unstable();
     }
-    let units: Vec<Value> = unit_ids.iter().map(|u| context! { id => u, name => name(&names, *u) }).collect();
+    let units: Vec<Value> = unit_ids.iter().map(|u| context! { id => u, name => name(names, *u) }).collect();
     let imported = (q.done.as_deref() == Some("imported")).then(|| {
         format!(
             "导入完成:新增 {} 项,修改 {} 项,删除 {} 项。",
@@ -365,7 +365,7 @@ pub async fn sheet(
             lead_header => ledger.layout.columns()[3],
             combined => ledger.layout == LedgerLayout::Combined,
             rows => rows, total_visible => visible.len(), by_status => counts_ctx(&by_status),
-            office => scope.is_office(), dept => scope.dept().map(|d| name(&names, d)),
+            office => scope.is_office(), dept => scope.dept().map(|d| name(names, d)),
             f => context! {
                 status => q.status.clone().unwrap_or_default(), chapter => q.chapter.clone().unwrap_or_default(),
                 unit => unit, kind => q.kind.clone().unwrap_or_default(), q => q.q.clone().unwrap_or_default(),
