@@ -7,6 +7,7 @@ mod bootstrap;
 mod config;
 mod demo_outreach;
 mod demo_supervision;
+mod demo_trace;
 mod ledger;
 mod registry;
 mod tools;
