@@ -134,7 +134,7 @@ pub async fn run(dir: Option<PathBuf>) -> Result<ExitCode, Error> {
             batch.truncate((TARGET_EVENTS - have) as usize);
             upload(&store, &actor, &batch).await?;
             have += batch.len() as i64;
-            if lot % 20_000 < 100 {
+            if (have / MAX_UPLOAD as i64) % 25 == 0 {
                 eprintln!("  {have} 条,{:.0} 条/秒", have as f64 / t.elapsed().as_secs_f64());
             }
         }

@@ -198,6 +198,7 @@ pub async fn prepare(o: &Opened, cfg: &Config) -> Result<(), Error> {
         crate::demo_credit::load(store).await?;
         crate::demo_enforcement::load(store, &cfg.enforcement).await?;
         crate::demo_complaints::load(store, &cipher).await?;
+        crate::demo_trace::load(store).await?;
     }
     if !created.is_empty() {
         println!("已创建以下账号。一次性密码只显示这一次,首次登录须修改;管理员账号须启用两步验证:");

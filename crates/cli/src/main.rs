@@ -11,6 +11,7 @@ mod demo_credit;
 mod demo_enforcement;
 mod demo_outreach;
 mod demo_supervision;
+mod demo_trace;
 mod ledger;
 mod registry;
 mod tools;

@@ -520,7 +520,7 @@ fn recall_view(r: &Recall, day: NaiveDate) -> serde_json::Value {
     let total = r.holders.len();
     v["total"] = json!(total);
     v["confirmed"] = json!(r.confirmed());
-    v["percent"] = json!(if total == 0 { 100 } else { r.confirmed() * 100 / total });
+    v["percent"] = json!((r.confirmed() * 100).checked_div(total).unwrap_or(100));
     v["quantity"] = json!(r.quantity());
     v["returned"] = json!(r.returned());
     v["overdue"] = json!(r.overdue(day));
