@@ -1114,6 +1114,21 @@ macro_rules! impl_enforcement_store {
                     self.append_audit(&mut tx, &actor.event("enforcement.penalty.publish", format!("enforcement_case:{id}"), serde_json::json!({ "published_on": on, "due": c.publish_due })))
                         .await?;
                     let out = Self::enf_case_conn(&mut tx, id).await?;
+                    // Public fields only: the masked party, the decision number, basis and kinds.
+                    let kinds: Vec<&str> = out.penalty_kinds.iter().map(|k| k.label()).collect();
+                    Self::search_index_tx(
+                        &mut tx,
+                        &$crate::publicity::SearchDoc {
+                            doc_key: format!("enforcement_case:{id}"),
+                            kind: "penalty".into(),
+                            title: format!("{}行政处罚决定 {}", out.subject_public, out.decision_no),
+                            section: "行政处罚公示".into(),
+                            url: format!("/public/enforcement?uscc={}", out.uscc),
+                            published_on: on,
+                            body: format!("{}\n{}\n{}\n{}", out.department, out.subject_public, out.legal_basis, kinds.join("、")),
+                        },
+                    )
+                    .await?;
                     tx.commit().await?;
                     Ok(out)
                 }
@@ -1137,6 +1152,7 @@ macro_rules! impl_enforcement_store {
                         .execute(&mut *tx)
                         .await?;
                     self.credit_withdraw_tx(&mut tx, "enforcement_case", &id.to_string(), reason.label()).await?;
+                    Self::search_unindex_tx(&mut tx, &format!("enforcement_case:{id}")).await?;
                     self.append_audit(&mut tx, &actor.event("enforcement.penalty.withdraw", format!("enforcement_case:{id}"), serde_json::json!({ "reason": reason.code() })))
                         .await?;
                     let out = Self::enf_case_conn(&mut tx, id).await?;
@@ -1161,6 +1177,7 @@ macro_rules! impl_enforcement_store {
                             .execute(&mut *tx)
                             .await?;
                         self.credit_withdraw_tx(&mut tx, "enforcement_case", &id.to_string(), WithdrawReason::PeriodEnded.label()).await?;
+                        Self::search_unindex_tx(&mut tx, &format!("enforcement_case:{id}")).await?;
                     }
                     self.append_audit(&mut tx, &actor.event("enforcement.penalty.expire", "enf_cases", serde_json::json!({ "ids": ids, "today": today }))).await?;
                     tx.commit().await?;

@@ -199,7 +199,16 @@ async fn records_land_in_the_credit_record_and_penalties_follow_their_workflow()
             s.enf_withdraw(&a, p.id, Some(scj), WithdrawReason::PeriodEnded, TODAY()).await,
             Err(StoreError::Conflict(_))
         ));
+        // The published decision is in the public search under its public fields, and
+        // leaves it when withdrawn.
+        let q = jianguan_domain::publicity::parse_query("处罚决定").unwrap();
+        let hits = s.search(&q, 10, 0).await.unwrap().hits;
+        assert!(
+            hits.iter().any(|h| h.kind == "penalty" && h.url == format!("/public/enforcement?uscc={}", p.uscc)),
+            "{hits:?}"
+        );
         let w = s.enf_withdraw(&a, p.id, Some(scj), WithdrawReason::Repaired, TODAY()).await.unwrap();
+        assert!(s.search(&q, 10, 0).await.unwrap().hits.iter().all(|h| h.kind != "penalty"));
         assert_eq!(w.status, "withdrawn");
         assert!(s.enf_public_penalties(None, 10).await.unwrap().is_empty());
         assert!(s
