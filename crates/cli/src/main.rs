@@ -161,6 +161,18 @@ enum CalendarCommand {
 
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Import custody events (追溯事件) from CSV (UTF-8) with the header
+    /// 事件,编码方案,代码,批号,发出方,接收方,时间,数量,地点. Each 10,000 rows are one
+    /// transaction; every row is checked before the first is written, so a file with an invalid
+    /// row imports nothing. Prints
+    /// `events=N pending=N flagged=N`.
+    TraceEvents {
+        /// The CSV file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Import the entity registry (检查对象名录库) from CSV (UTF-8 or GBK) or xlsx.
     ///
     /// Columns by header: 统一社会信用代码, 名称, 主体类型, 登记状态 (required), 法定代表人,
@@ -171,17 +183,6 @@ enum ImportCommand {
     /// that fails validation or repeats an earlier uscc of the file with other content.
     /// Importing the same file again gives imported=0 updated=0. An interrupted import
     /// resumes after its last committed batch when the same file is imported again.
-    /// Import custody events (追溯事件) from CSV (UTF-8) with the header
-    /// 事件,编码方案,代码,批号,发出方,接收方,时间,数量,地点. Each 10,000 rows are one
-    /// transaction; a file with any bad row imports nothing. Prints
-    /// `events=N pending=N flagged=N`.
-    TraceEvents {
-        /// The CSV file.
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
-        #[command(flatten)]
-        store: StoreArgs,
-    },
     Entities {
         /// The CSV or xlsx file.
         #[arg(value_name = "FILE")]
@@ -226,8 +227,6 @@ enum BenchCommand {
         #[arg(long, default_value_t = 300)]
         iterations: usize,
     },
-    /// Entity import against `sqlite3 .import` of the same file, peak memory, and
-    /// uscc lookups through the real router.
     /// Traceability: a SQLite store of 10,000,000 custody events (built once in DIR and
     /// reused), forward trace 5 hops to 10,000 holders, and bulk upload throughput.
     Trace {
@@ -235,6 +234,8 @@ enum BenchCommand {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Entity import against `sqlite3 .import` of the same file, peak memory, and
+    /// uscc lookups through the real router.
     Registry {
         /// Rows of the generated CSV.
         #[arg(long, default_value_t = 1_000_000)]
