@@ -33,26 +33,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::bench_registry::{reset_hwm, verdict, vm_hwm_kb};
+
 type Error = Box<dyn std::error::Error>;
 
 const STRATA: [&str; 4] = ["A", "B", "C", "D"];
 
 fn vm_hwm_mb() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-fn reset_hwm() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "MISSED"
-    }
+    vm_hwm_kb().map(|kb| kb as f64 / 1024.0)
 }
 
 /// Candidate i's stratum and weight: a fixed spread over the four classes.

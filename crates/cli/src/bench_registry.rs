@@ -38,17 +38,17 @@ fn cpu_seconds() -> (f64, f64) {
     (get(14) + get(15), get(16) + get(17))
 }
 
-fn vm_hwm_kb() -> Option<u64> {
+pub(crate) fn vm_hwm_kb() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Resets the peak-RSS counter (Linux: writing 5 to clear_refs).
-fn reset_hwm() -> bool {
+pub(crate) fn reset_hwm() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-fn verdict(ok: bool) -> &'static str {
+pub(crate) fn verdict(ok: bool) -> &'static str {
     if ok {
         "met"
     } else {
